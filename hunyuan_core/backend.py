@@ -1,0 +1,142 @@
+"""How a backend turns typed requests into HTTP and HTTP back into typed objects.
+
+:class:`OpenAICompatibleBackend` speaks the OpenAI-compatible API (Tencent's endpoint, seed 000,
+and gateways that resell it, seed 001). Other APIs subclass it and override what differs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from pydantic import SecretStr, ValidationError
+
+from hunyuan_core.errors import APIStatusError, AuthenticationError, StreamError, error_class
+from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
+
+DEFAULT_BASE_URL = "https://api.hunyuan.cloud.tencent.com/v1"
+_REQUEST_ID_HEADERS = ("x-request-id", "x-tc-requestid", "request-id", "x-trace-id")
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    for name in _REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def dumps(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class OpenAICompatibleBackend:
+    """Bearer-key auth, ``/chat/completions`` and ``/embeddings`` under ``base_url``."""
+
+    name = "openai-compatible"
+
+    def __init__(self, *, api_key: SecretStr | None, base_url: str | None = None) -> None:
+        self.api_key = api_key
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+
+    @property
+    def secrets(self) -> list[str]:
+        """Secret values to scrub from any text we surface."""
+        return [self.api_key.get_secret_value()] if self.api_key else []
+
+    def check_credentials(self) -> None:
+        if self.api_key is None or not self.api_key.get_secret_value():
+            raise AuthenticationError(
+                "no Hunyuan API key: set HUNYUAN_API_KEY or pass api_key=... "
+                "(create one in the Tencent Cloud console under Hunyuan > API KEY)"
+            )
+
+    def _headers(self) -> dict[str, str]:
+        assert self.api_key is not None
+        return {
+            "Authorization": f"Bearer {self.api_key.get_secret_value()}",
+            "Content-Type": "application/json",
+        }
+
+    # requests: (url, headers, content); called once per attempt, so signatures stay fresh
+    def chat_request(self, body: dict[str, Any]) -> tuple[str, dict[str, str], bytes]:
+        return f"{self.base_url}/chat/completions", self._headers(), dumps(body)
+
+    def embed_request(self, texts: list[str], model: str) -> tuple[str, dict[str, str], bytes]:
+        # Hunyuan accepts only these two fields (seed 000).
+        return f"{self.base_url}/embeddings", self._headers(), dumps({"input": texts, "model": model})
+
+    # responses
+    def parse_chat(self, content: bytes, headers: Mapping[str, str]) -> ChatCompletion:
+        return self._parse(ChatCompletion, content, headers)
+
+    def parse_embeddings(self, content: bytes, headers: Mapping[str, str]) -> EmbeddingResponse:
+        return self._parse(EmbeddingResponse, content, headers)
+
+    def parse_chunk(self, data: str, request_id: str | None) -> ChatCompletionChunk:
+        try:
+            chunk = ChatCompletionChunk.model_validate_json(data)
+        except ValidationError as exc:
+            raise StreamError(
+                f"malformed stream event from Hunyuan: {data[:200]!r}", request_id=request_id
+            ) from exc
+        if chunk.error is not None:
+            raise self.error_from_body(chunk.error, None, request_id)
+        chunk.request_id = request_id
+        return chunk
+
+    def _parse(self, cls: Any, content: bytes, headers: Mapping[str, str]) -> Any:
+        request_id = request_id_of(headers)
+        try:
+            raw = json.loads(content)
+        except ValueError as exc:
+            raise APIStatusError(
+                f"Hunyuan sent a body that is not JSON: {content[:200]!r}", request_id=request_id
+            ) from exc
+        if isinstance(raw, dict) and isinstance(raw.get("error"), dict):
+            raise self.error_from_body(raw["error"], None, request_id)
+        try:
+            obj = cls.model_validate(raw)
+        except ValidationError as exc:
+            raise APIStatusError(
+                f"unexpected response shape from Hunyuan: {exc.errors()[0]['msg']}",
+                request_id=request_id,
+                body=raw,
+            ) from exc
+        obj.request_id = request_id
+        return obj
+
+    def error_from_response(self, response: httpx.Response, content: bytes) -> APIStatusError:
+        """Map an error status and its body to a typed error."""
+        request_id = request_id_of(response.headers)
+        error: Any = None
+        try:
+            raw = json.loads(content)
+            error = raw.get("error") if isinstance(raw, dict) else None
+        except ValueError:
+            pass
+        if not isinstance(error, dict):
+            text = content.decode("utf-8", "replace")[:500] or response.reason_phrase
+            error = {"message": text}
+        return self.error_from_body(error, response.status_code, request_id)
+
+    @staticmethod
+    def error_from_body(
+        error: Mapping[str, Any], status_code: int | None, request_id: str | None
+    ) -> APIStatusError:
+        code = error.get("code")
+        code = str(code) if code is not None else None
+        message = str(error.get("message") or "Hunyuan returned an error")
+        cls = error_class(status_code, code)
+        if cls is AuthenticationError and "HUNYUAN_API_KEY" not in message:
+            message += ": check HUNYUAN_API_KEY (or the api_key you passed)"
+        return cls(
+            message,
+            status_code=status_code,
+            code=code,
+            error_type=error.get("type"),
+            request_id=request_id,
+            body=dict(error),
+        )

@@ -1,0 +1,403 @@
+"""``HunyuanClient``: one client, sync and async, over pooled httpx connections."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+import weakref
+from collections.abc import AsyncIterator, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from hunyuan_core.backend import OpenAICompatibleBackend, request_id_of
+from hunyuan_core.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    HunyuanError,
+    HunyuanInputError,
+    StreamError,
+)
+from hunyuan_core.models import EMBEDDING_MODEL, MAX_EMBEDDING_BATCH
+from hunyuan_core.quirks import StreamNormalizer, normalize_completion, prepare_messages
+from hunyuan_core.retry import RetryPolicy
+from hunyuan_core.sse import DONE, aiter_sse_data, iter_sse_data
+from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingResponse
+
+logger = logging.getLogger("hunyuan_core")
+
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+# httpx clients are shared between HunyuanClients with the same timeouts: building one costs
+# an SSL context (tens of ms), and sharing keeps one connection pool per process.
+_TimeoutKey = tuple[float | None, float | None]
+_sync_pool: dict[_TimeoutKey, httpx.Client] = {}
+_async_pool: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_TimeoutKey, httpx.AsyncClient]]
+_async_pool = weakref.WeakKeyDictionary()
+
+
+def _timeout(key: _TimeoutKey) -> httpx.Timeout:
+    read, connect = key
+    return httpx.Timeout(read, connect=connect)
+
+
+def shared_sync_client(key: _TimeoutKey) -> httpx.Client:
+    client = _sync_pool.get(key)
+    if client is None or client.is_closed:
+        client = _sync_pool[key] = httpx.Client(timeout=_timeout(key), limits=DEFAULT_LIMITS)
+    return client
+
+
+def shared_async_client(key: _TimeoutKey) -> httpx.AsyncClient:
+    """The pooled async client for the running event loop (a pool cannot cross loops)."""
+    per_loop = _async_pool.setdefault(asyncio.get_running_loop(), {})
+    client = per_loop.get(key)
+    if client is None or client.is_closed:
+        client = per_loop[key] = httpx.AsyncClient(timeout=_timeout(key), limits=DEFAULT_LIMITS)
+    return client
+
+
+def _as_secret(value: str | SecretStr | None, env: str) -> SecretStr | None:
+    if value is None:
+        value = os.environ.get(env) or None
+    if value is None or isinstance(value, SecretStr):
+        return value
+    return SecretStr(value)
+
+
+class HunyuanClient:
+    """Chat, streamed chat and embeddings against Hunyuan, with retries and typed errors.
+
+    ``api_key`` defaults to ``HUNYUAN_API_KEY`` and ``base_url`` to ``HUNYUAN_BASE_URL`` or
+    Tencent's endpoint; any OpenAI-compatible gateway that resells Hunyuan works by ``base_url``.
+    Pass ``backend`` to use another API (see :mod:`hunyuan_core.backend`).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        backend: OpenAICompatibleBackend | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int = 2,
+        retry_policy: RetryPolicy | None = None,
+        raise_on_sensitive: bool = False,
+        embed_batch_size: int = MAX_EMBEDDING_BATCH,
+        embed_concurrency: int = 4,
+        http_client: httpx.Client | None = None,
+        http_async_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        if embed_batch_size < 1 or embed_batch_size > MAX_EMBEDDING_BATCH:
+            raise HunyuanInputError(
+                f"embed_batch_size must be 1..{MAX_EMBEDDING_BATCH} (Hunyuan's cap per request)"
+            )
+        self.backend = backend or OpenAICompatibleBackend(
+            api_key=_as_secret(api_key, "HUNYUAN_API_KEY"),
+            base_url=base_url or os.environ.get("HUNYUAN_BASE_URL"),
+        )
+        self.retry = retry_policy or RetryPolicy(max_retries=max_retries)
+        self.raise_on_sensitive = raise_on_sensitive
+        self.embed_batch_size = embed_batch_size
+        self.embed_concurrency = max(1, embed_concurrency)
+        self._timeout_key: _TimeoutKey = (timeout, connect_timeout)
+        self._http_client = http_client
+        self._http_async_client = http_async_client
+
+    def __repr__(self) -> str:
+        return f"HunyuanClient(backend={self.backend.name!r}, base_url={self.backend.base_url!r})"
+
+    # --- transport ----------------------------------------------------------------------
+
+    @property
+    def http_client(self) -> httpx.Client:
+        return self._http_client or shared_sync_client(self._timeout_key)
+
+    @property
+    def http_async_client(self) -> httpx.AsyncClient:
+        return self._http_async_client or shared_async_client(self._timeout_key)
+
+    def _redact(self, text: str) -> str:
+        for secret in self.backend.secrets:
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    def _scrub(self, exc: HunyuanError) -> HunyuanError:
+        exc.message = self._redact(exc.message)
+        exc.args = (exc.message,)
+        return exc
+
+    def _transport_error(self, exc: httpx.TransportError, url: str) -> HunyuanError:
+        if isinstance(exc, httpx.TimeoutException):
+            err: HunyuanError = APITimeoutError(f"request to {url} timed out ({type(exc).__name__})")
+        else:
+            err = APIConnectionError(f"could not reach {url}: {type(exc).__name__}: {exc}")
+        return self._scrub(err)
+
+    def _status_error(self, response: httpx.Response, content: bytes) -> APIStatusError:
+        err = self.backend.error_from_response(response, content)
+        self._scrub(err)
+        return err
+
+    def _retry_after(self, err: HunyuanError, attempt: int) -> float | None:
+        """Seconds to wait before trying again, or ``None`` to give up and raise ``err``."""
+        if attempt >= self.retry.max_retries:
+            return None
+        headers: dict[str, str] = getattr(err, "_headers", {})
+        if isinstance(err, APIStatusError):
+            if err.status_code is None and not err.code:
+                return None
+            if not self.retry.should_retry(err.status_code or 200, headers, err.code):
+                return None
+        elif not isinstance(err, APIConnectionError):
+            return None
+        return self.retry.delay(attempt, headers)
+
+    def _send(self, kind: str, build: Any, *, stream: bool) -> httpx.Response:
+        client = self.http_client
+        attempt = 0
+        while True:
+            url, headers, content = build()
+            started = time.perf_counter()
+            try:
+                response = client.send(
+                    client.build_request("POST", url, headers=headers, content=content),
+                    stream=stream,
+                )
+            except httpx.TransportError as exc:
+                err = self._transport_error(exc, url)
+                cause: BaseException | None = exc
+            else:
+                self._log(kind, url, response, started, attempt)
+                if response.status_code < 400:
+                    return response
+                body = response.read()
+                response.close()
+                err, cause = self._status_error(response, body), None
+                err._headers = dict(response.headers)  # type: ignore[attr-defined]
+            wait = self._retry_after(err, attempt)
+            if wait is None:
+                raise err from cause
+            logger.info("retrying %s in %.2fs after %s", kind, wait, type(err).__name__)
+            self.retry.sleep(wait)
+            attempt += 1
+
+    async def _asend(self, kind: str, build: Any, *, stream: bool) -> httpx.Response:
+        client = self.http_async_client
+        attempt = 0
+        while True:
+            url, headers, content = build()
+            started = time.perf_counter()
+            try:
+                response = await client.send(
+                    client.build_request("POST", url, headers=headers, content=content),
+                    stream=stream,
+                )
+            except httpx.TransportError as exc:
+                err = self._transport_error(exc, url)
+                cause: BaseException | None = exc
+            else:
+                self._log(kind, url, response, started, attempt)
+                if response.status_code < 400:
+                    return response
+                body = await response.aread()
+                await response.aclose()
+                err, cause = self._status_error(response, body), None
+                err._headers = dict(response.headers)  # type: ignore[attr-defined]
+            wait = self._retry_after(err, attempt)
+            if wait is None:
+                raise err from cause
+            logger.info("retrying %s in %.2fs after %s", kind, wait, type(err).__name__)
+            await self.retry.async_sleep(wait)
+            attempt += 1
+
+    @staticmethod
+    def _log(kind: str, url: str, response: httpx.Response, started: float, attempt: int) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s POST %s -> %s in %.1f ms (attempt %d, request id %s)",
+                kind, url, response.status_code, (time.perf_counter() - started) * 1000,
+                attempt + 1, request_id_of(response.headers),
+            )
+
+    # --- chat ---------------------------------------------------------------------------
+
+    def _chat_build(self, request: ChatRequest, stream: bool) -> Any:
+        self.backend.check_credentials()
+        body = request.to_body()
+        body["messages"] = prepare_messages(request.messages)
+        if stream:
+            body["stream"] = True
+        else:
+            body.pop("stream", None)
+            body.pop("stream_options", None)
+        return lambda: self.backend.chat_request(body)
+
+    def _parse_completion(self, request: ChatRequest, response: httpx.Response) -> ChatCompletion:
+        try:
+            completion = self.backend.parse_chat(response.content, response.headers)
+        except HunyuanError as err:
+            raise self._scrub(err) from None
+        return normalize_completion(
+            completion, request.stop, raise_on_sensitive=self.raise_on_sensitive
+        )
+
+    def chat(self, request: ChatRequest) -> ChatCompletion:
+        """One reply; ``stop`` strings are cut from it as OpenAI would."""
+        response = self._send("chat", self._chat_build(request, False), stream=False)
+        return self._parse_completion(request, response)
+
+    async def achat(self, request: ChatRequest) -> ChatCompletion:
+        response = await self._asend("chat", self._chat_build(request, False), stream=False)
+        return self._parse_completion(request, response)
+
+    def stream_chat(self, request: ChatRequest) -> Iterator[ChatCompletionChunk]:
+        """Normalised chunks (see :class:`~hunyuan_core.quirks.StreamNormalizer`).
+
+        Raises :class:`StreamError` if the stream breaks or ends before ``[DONE]``; what was
+        yielded before stays yielded, and nothing is retried once a chunk has been yielded.
+        """
+        build = self._chat_build(request, True)
+        response = self._send("stream", build, stream=True)
+        normalizer = StreamNormalizer(request.stop, raise_on_sensitive=self.raise_on_sensitive)
+        request_id = request_id_of(response.headers)
+        try:
+            for data in iter_sse_data(response.iter_lines()):
+                if data == DONE:
+                    yield from normalizer.finish()
+                    return
+                chunk = normalizer.process(self.backend.parse_chunk(data, request_id))
+                if chunk is not None:
+                    yield chunk
+            yield from self._end_without_done(normalizer, request_id)
+        except httpx.TransportError as exc:
+            raise self._stream_broken(exc, request_id) from exc
+        except HunyuanError as err:
+            raise self._scrub(err) from None
+        finally:
+            response.close()
+
+    async def astream_chat(self, request: ChatRequest) -> AsyncIterator[ChatCompletionChunk]:
+        build = self._chat_build(request, True)
+        response = await self._asend("stream", build, stream=True)
+        normalizer = StreamNormalizer(request.stop, raise_on_sensitive=self.raise_on_sensitive)
+        request_id = request_id_of(response.headers)
+        try:
+            async for data in aiter_sse_data(response.aiter_lines()):
+                if data == DONE:
+                    for chunk in normalizer.finish():
+                        yield chunk
+                    return
+                parsed = normalizer.process(self.backend.parse_chunk(data, request_id))
+                if parsed is not None:
+                    yield parsed
+            for chunk in self._end_without_done(normalizer, request_id):
+                yield chunk
+        except httpx.TransportError as exc:
+            raise self._stream_broken(exc, request_id) from exc
+        except HunyuanError as err:
+            raise self._scrub(err) from None
+        finally:
+            await response.aclose()
+
+    @staticmethod
+    def _end_without_done(
+        normalizer: StreamNormalizer, request_id: str | None
+    ) -> list[ChatCompletionChunk]:
+        """The connection closed without ``[DONE]``: fine if every reply had finished."""
+        if normalizer.all_finished:
+            return normalizer.finish()
+        raise StreamError(
+            "the stream ended before Hunyuan finished the reply (no finish_reason, no [DONE]): "
+            "the connection was closed early and the text is truncated",
+            request_id=request_id,
+        )
+
+    def _stream_broken(self, exc: httpx.TransportError, request_id: str | None) -> HunyuanError:
+        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        return self._scrub(
+            cls(f"the stream broke mid-reply: {type(exc).__name__}: {exc}", request_id=request_id)
+        )
+
+    # --- embeddings ---------------------------------------------------------------------
+
+    def _embed_batches(self, texts: Sequence[str]) -> list[list[str]]:
+        self.backend.check_credentials()
+        if isinstance(texts, str):
+            raise HunyuanInputError("embed() takes a list of texts; wrap a single text in [...]")
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise HunyuanInputError(f"texts[{i}] is {type(text).__name__}, not str")
+            if not text.strip():
+                raise HunyuanInputError(
+                    f"texts[{i}] is empty: Hunyuan rejects empty input; drop or replace it"
+                )
+        size = self.embed_batch_size
+        return [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+
+    def _vectors(self, batch: list[str], response: httpx.Response) -> list[list[float]]:
+        try:
+            parsed: EmbeddingResponse = self.backend.parse_embeddings(
+                response.content, response.headers
+            )
+        except HunyuanError as err:
+            raise self._scrub(err) from None
+        if len(parsed.data) != len(batch):
+            raise APIStatusError(
+                f"Hunyuan returned {len(parsed.data)} embeddings for {len(batch)} texts",
+                request_id=parsed.request_id,
+            )
+        return [item.embedding for item in sorted(parsed.data, key=lambda item: item.index)]
+
+    def _embed_one(self, batch: list[str], model: str) -> list[list[float]]:
+        response = self._send(
+            "embed", lambda: self.backend.embed_request(batch, model), stream=False
+        )
+        return self._vectors(batch, response)
+
+    def embed(self, texts: Sequence[str], *, model: str = EMBEDDING_MODEL) -> list[list[float]]:
+        """One vector per text, in order; batched under the server's cap, batches in parallel."""
+        batches = self._embed_batches(texts)
+        if len(batches) <= 1 or self.embed_concurrency == 1:
+            results = [self._embed_one(b, model) for b in batches]
+        else:
+            workers = min(self.embed_concurrency, len(batches))
+            with ThreadPoolExecutor(workers, thread_name_prefix="hunyuan-embed") as pool:
+                results = list(pool.map(lambda b: self._embed_one(b, model), batches))
+        return [vector for result in results for vector in result]
+
+    async def aembed(
+        self, texts: Sequence[str], *, model: str = EMBEDDING_MODEL
+    ) -> list[list[float]]:
+        batches = self._embed_batches(texts)
+        limit = asyncio.Semaphore(self.embed_concurrency)
+
+        async def one(batch: list[str]) -> list[list[float]]:
+            async with limit:
+                response = await self._asend(
+                    "embed", lambda: self.backend.embed_request(batch, model), stream=False
+                )
+            return self._vectors(batch, response)
+
+        results = await asyncio.gather(*(one(b) for b in batches))
+        return [vector for result in results for vector in result]
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close clients passed in by the caller; shared pooled clients stay open."""
+        if self._http_client is not None:
+            self._http_client.close()
+
+    async def aclose(self) -> None:
+        if self._http_async_client is not None:
+            await self._http_async_client.aclose()
