@@ -66,14 +66,20 @@ class OpenAICompatibleBackend:
 
     def embed_request(self, texts: list[str], model: str) -> tuple[str, dict[str, str], bytes]:
         # Hunyuan accepts only these two fields (seed 000).
-        return f"{self.base_url}/embeddings", self._headers(), dumps({"input": texts, "model": model})
+        return (
+            f"{self.base_url}/embeddings",
+            self._headers(),
+            dumps({"input": texts, "model": model}),
+        )
 
     # responses
     def parse_chat(self, content: bytes, headers: Mapping[str, str]) -> ChatCompletion:
-        return self._parse(ChatCompletion, content, headers)
+        completion: ChatCompletion = self._parse(ChatCompletion, content, headers)
+        return completion
 
     def parse_embeddings(self, content: bytes, headers: Mapping[str, str]) -> EmbeddingResponse:
-        return self._parse(EmbeddingResponse, content, headers)
+        response: EmbeddingResponse = self._parse(EmbeddingResponse, content, headers)
+        return response
 
     def parse_chunk(self, data: str, request_id: str | None) -> ChatCompletionChunk:
         try:

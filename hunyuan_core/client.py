@@ -39,7 +39,9 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 # an SSL context (tens of ms), and sharing keeps one connection pool per process.
 _TimeoutKey = tuple[float | None, float | None]
 _sync_pool: dict[_TimeoutKey, httpx.Client] = {}
-_async_pool: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_TimeoutKey, httpx.AsyncClient]]
+_async_pool: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[_TimeoutKey, httpx.AsyncClient]
+]
 _async_pool = weakref.WeakKeyDictionary()
 
 
@@ -72,12 +74,42 @@ def _as_secret(value: str | SecretStr | None, env: str) -> SecretStr | None:
     return SecretStr(value)
 
 
+def make_backend(
+    *,
+    api_key: str | SecretStr | None = None,
+    base_url: str | None = None,
+    secret_id: str | SecretStr | None = None,
+    secret_key: str | SecretStr | None = None,
+    region: str | None = None,
+) -> OpenAICompatibleBackend:
+    """The backend the credentials call for.
+
+    An API key (``HUNYUAN_API_KEY``) selects the OpenAI-compatible API. Tencent Cloud
+    ``secret_id``/``secret_key`` (``TENCENTCLOUD_SECRET_ID``/``TENCENTCLOUD_SECRET_KEY``), with no
+    API key, select the native TC3-signed API.
+    """
+    key = _as_secret(api_key, "HUNYUAN_API_KEY")
+    sid = _as_secret(secret_id, "TENCENTCLOUD_SECRET_ID")
+    skey = _as_secret(secret_key, "TENCENTCLOUD_SECRET_KEY")
+    if key is None and sid is not None and skey is not None:
+        from hunyuan_core.native import NativeBackend  # type: ignore[import-not-found,unused-ignore]
+
+        native: OpenAICompatibleBackend = NativeBackend(
+            secret_id=sid, secret_key=skey, region=region, endpoint=base_url
+        )
+        return native
+    return OpenAICompatibleBackend(
+        api_key=key, base_url=base_url or os.environ.get("HUNYUAN_BASE_URL")
+    )
+
+
 class HunyuanClient:
     """Chat, streamed chat and embeddings against Hunyuan, with retries and typed errors.
 
     ``api_key`` defaults to ``HUNYUAN_API_KEY`` and ``base_url`` to ``HUNYUAN_BASE_URL`` or
     Tencent's endpoint; any OpenAI-compatible gateway that resells Hunyuan works by ``base_url``.
-    Pass ``backend`` to use another API (see :mod:`hunyuan_core.backend`).
+    Tencent Cloud ``secret_id``/``secret_key`` select the native API instead (see
+    :func:`make_backend`); ``backend`` overrides both.
     """
 
     def __init__(
@@ -85,6 +117,9 @@ class HunyuanClient:
         *,
         api_key: str | SecretStr | None = None,
         base_url: str | None = None,
+        secret_id: str | SecretStr | None = None,
+        secret_key: str | SecretStr | None = None,
+        region: str | None = None,
         backend: OpenAICompatibleBackend | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
@@ -100,9 +135,12 @@ class HunyuanClient:
             raise HunyuanInputError(
                 f"embed_batch_size must be 1..{MAX_EMBEDDING_BATCH} (Hunyuan's cap per request)"
             )
-        self.backend = backend or OpenAICompatibleBackend(
-            api_key=_as_secret(api_key, "HUNYUAN_API_KEY"),
-            base_url=base_url or os.environ.get("HUNYUAN_BASE_URL"),
+        self.backend = backend or make_backend(
+            api_key=api_key,
+            base_url=base_url,
+            secret_id=secret_id,
+            secret_key=secret_key,
+            region=region,
         )
         self.retry = retry_policy or RetryPolicy(max_retries=max_retries)
         self.raise_on_sensitive = raise_on_sensitive
@@ -138,7 +176,9 @@ class HunyuanClient:
 
     def _transport_error(self, exc: httpx.TransportError, url: str) -> HunyuanError:
         if isinstance(exc, httpx.TimeoutException):
-            err: HunyuanError = APITimeoutError(f"request to {url} timed out ({type(exc).__name__})")
+            err: HunyuanError = APITimeoutError(
+                f"request to {url} timed out ({type(exc).__name__})"
+            )
         else:
             err = APIConnectionError(f"could not reach {url}: {type(exc).__name__}: {exc}")
         return self._scrub(err)
@@ -225,8 +265,12 @@ class HunyuanClient:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s POST %s -> %s in %.1f ms (attempt %d, request id %s)",
-                kind, url, response.status_code, (time.perf_counter() - started) * 1000,
-                attempt + 1, request_id_of(response.headers),
+                kind,
+                url,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+                attempt + 1,
+                request_id_of(response.headers),
             )
 
     # --- chat ---------------------------------------------------------------------------

@@ -29,7 +29,10 @@ class HunyuanError(Exception):
 
     def __str__(self) -> str:
         parts = [f"status {self.status_code}" if self.status_code is not None else ""]
-        parts += [f"code {self.code}" if self.code else "", f"request id {self.request_id}" if self.request_id else ""]
+        parts += [
+            f"code {self.code}" if self.code else "",
+            f"request id {self.request_id}" if self.request_id else "",
+        ]
         detail = ", ".join(p for p in parts if p)
         return f"{self.message} ({detail})" if detail else self.message
 

@@ -39,7 +39,9 @@ MODELS: dict[str, ModelInfo] = {
     "hunyuan-vision": ModelInfo(8_000, 2_000, function_calling=False, vision=True),
     "hunyuan-turbos-vision": ModelInfo(8_000, 2_000, function_calling=False, vision=True),
     "hunyuan-t1-latest": ModelInfo(64_000, 32_000, reasoning=True),
-    "hunyuan-t1-vision": ModelInfo(28_000, 8_000, function_calling=False, vision=True, reasoning=True),
+    "hunyuan-t1-vision": ModelInfo(
+        28_000, 8_000, function_calling=False, vision=True, reasoning=True
+    ),
     "hunyuan-a13b": ModelInfo(224_000, 32_000, reasoning=True),
 }
 

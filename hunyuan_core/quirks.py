@@ -149,7 +149,7 @@ def _moderation_error(partial: str, request_id: str | None) -> ContentModeration
 
 
 class _ChoiceState:
-    __slots__ = ("finished", "ids", "names", "next_index", "last_index", "text", "trimmer")
+    __slots__ = ("finished", "ids", "last_index", "names", "next_index", "text", "trimmer")
 
     def __init__(self, stops: Sequence[str] | None) -> None:
         self.trimmer = StopTrimmer(stops) if stops else None
@@ -246,7 +246,9 @@ class StreamNormalizer:
         for index, state in self._choices.items():
             tail = state.trimmer.flush() if state.trimmer is not None else ""
             if tail:
-                out.append(self._derive(base, [ChunkChoice(index=index, delta=Delta(content=tail))]))
+                out.append(
+                    self._derive(base, [ChunkChoice(index=index, delta=Delta(content=tail))])
+                )
         if self.usage is not None:
             last = self._derive(base, [])
             last.usage = self.usage
@@ -254,10 +256,15 @@ class StreamNormalizer:
         return out
 
     @staticmethod
-    def _derive(base: ChatCompletionChunk | None, choices: list[ChunkChoice]) -> ChatCompletionChunk:
+    def _derive(
+        base: ChatCompletionChunk | None, choices: list[ChunkChoice]
+    ) -> ChatCompletionChunk:
         if base is None:
             return ChatCompletionChunk(choices=choices)
         return ChatCompletionChunk(
-            id=base.id, created=base.created, model=base.model, choices=choices,
+            id=base.id,
+            created=base.created,
+            model=base.model,
+            choices=choices,
             request_id=base.request_id,
         )

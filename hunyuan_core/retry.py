@@ -48,7 +48,7 @@ class RetryPolicy:
         asked = self._retry_after(headers) if headers else None
         if asked is not None and 0 <= asked <= self.max_retry_after:
             return asked
-        backoff = min(self.initial_delay * 2**attempt, self.max_delay)
+        backoff = min(self.initial_delay * 2.0**attempt, self.max_delay)
         return backoff * (1 - 0.25 * self.random())
 
     def _retry_after(self, headers: Mapping[str, str]) -> float | None:
@@ -66,6 +66,6 @@ class RetryPolicy:
         except ValueError:
             pass
         try:
-            return parsedate_to_datetime(value).timestamp() - self.clock()
+            return float(parsedate_to_datetime(value).timestamp()) - self.clock()
         except (TypeError, ValueError):
             return None

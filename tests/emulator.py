@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import json
 import math
 import threading
@@ -31,8 +32,22 @@ from typing import Any
 GREETING = "您好!非常高兴与您交流,今天有什么有趣的事情想和我分享呢😄"
 # The seed's stream splits the greeting into these pieces.
 GREETING_PIECES = [
-    "您好", "!", "非常", "高兴", "与您", "交流", ",", "今天", "有什么", "有趣", "的事情", "想",
-    "和我", "分享", "呢", "😄",
+    "您好",
+    "!",
+    "非常",
+    "高兴",
+    "与您",
+    "交流",
+    ",",
+    "今天",
+    "有什么",
+    "有趣",
+    "的事情",
+    "想",
+    "和我",
+    "分享",
+    "呢",
+    "😄",
 ]
 SEED_000_REPLY = "我是一个AI助手可以帮助您在不同方面做出更好的决策，解答您的疑问并提供可靠的信息。"
 BAD_KEY = "sk-invalid"
@@ -170,6 +185,7 @@ class HunyuanEmulator:
 
         def run() -> None:
             loop = self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
             self._server = loop.run_until_complete(
                 asyncio.start_server(self._serve, self.host, 0, backlog=1024)
             )
@@ -260,12 +276,20 @@ class HunyuanEmulator:
             if reply.tool_calls:
                 message["tool_calls"] = reply.tool_calls
             completion = _tokens(reply.content + json.dumps(reply.tool_calls))
-            await ex.send_json(200, {
-                "id": ident, "object": "chat.completion", "created": created, "model": model,
-                "system_fingerprint": "",
-                "choices": [{"index": 0, "message": message, "finish_reason": reply.finish_reason}],
-                "usage": _usage(prompt, completion),
-            })
+            await ex.send_json(
+                200,
+                {
+                    "id": ident,
+                    "object": "chat.completion",
+                    "created": created,
+                    "model": model,
+                    "system_fingerprint": "",
+                    "choices": [
+                        {"index": 0, "message": message, "finish_reason": reply.finish_reason}
+                    ],
+                    "usage": _usage(prompt, completion),
+                },
+            )
             return
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         await ex.start_stream()
@@ -274,22 +298,31 @@ class HunyuanEmulator:
         for delta in self._deltas(reply):
             completion += 1
             chunk: dict[str, Any] = {
-                **base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]
+                **base,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
             }
             if include_usage:
                 chunk["usage"] = _usage(prompt, completion)
             await ex.send_event(json.dumps(chunk, ensure_ascii=False), drain=False)
         final: dict[str, Any] = {
             **base,
-            "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
-                         "finish_reason": reply.finish_reason}],
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {"role": "assistant", "content": ""},
+                    "finish_reason": reply.finish_reason,
+                }
+            ],
         }
         if include_usage:
             final["usage"] = _usage(prompt, completion)
         await ex.send_event(json.dumps(final, ensure_ascii=False), drain=False)
-        await ex.send_event(json.dumps(
-            {**base, "choices": [], "usage": _usage(prompt, completion)}, ensure_ascii=False
-        ), drain=False)
+        await ex.send_event(
+            json.dumps(
+                {**base, "choices": [], "usage": _usage(prompt, completion)}, ensure_ascii=False
+            ),
+            drain=False,
+        )
         await ex.send_event("[DONE]")
         await ex.end_stream()
 
@@ -300,11 +333,25 @@ class HunyuanEmulator:
                 args = call["function"]["arguments"]
                 parts = [args[i : i + 8] for i in range(0, len(args), 8)] or [""]
                 for n, part in enumerate(parts):
-                    fn = {"name": call["function"]["name"], "arguments": part} if n == 0 else {
-                        "arguments": part}
-                    out.append({"role": "assistant", "content": "", "tool_calls": [
-                        {"index": index, "id": call["id"], "type": "function", "function": fn}
-                    ]})
+                    fn = (
+                        {"name": call["function"]["name"], "arguments": part}
+                        if n == 0
+                        else {"arguments": part}
+                    )
+                    out.append(
+                        {
+                            "role": "assistant",
+                            "content": "",
+                            "tool_calls": [
+                                {
+                                    "index": index,
+                                    "id": call["id"],
+                                    "type": "function",
+                                    "function": fn,
+                                }
+                            ],
+                        }
+                    )
             return out
         if self.stream_pieces:
             n = self.stream_pieces
@@ -325,10 +372,20 @@ class HunyuanEmulator:
             fn = chosen["function"]
             args = value_for_schema(fn.get("parameters") or {"type": "object"})
             call_id = "call_" + hashlib.md5(json.dumps(body).encode()).hexdigest()[:24]
-            return Reply("", [{
-                "id": call_id, "type": "function",
-                "function": {"name": fn["name"], "arguments": json.dumps(args, ensure_ascii=False)},
-            }], "tool_calls")
+            return Reply(
+                "",
+                [
+                    {
+                        "id": call_id,
+                        "type": "function",
+                        "function": {
+                            "name": fn["name"],
+                            "arguments": json.dumps(args, ensure_ascii=False),
+                        },
+                    }
+                ],
+                "tool_calls",
+            )
         if last["role"] == "tool":
             return Reply(f"The tool returned: {_text(last.get('content'))}.")
         fmt = body.get("response_format") or {}
@@ -363,18 +420,28 @@ class HunyuanEmulator:
         if not texts or len(texts) > MAX_EMBEDDING_BATCH:
             await ex.send_json(400, _error(f"input must hold 1 to {MAX_EMBEDDING_BATCH} texts"))
             return
-        data = [{"object": "embedding", "index": i, "embedding": fake_vector(t)}
-                for i, t in enumerate(texts)]
+        data = [
+            {"object": "embedding", "index": i, "embedding": fake_vector(t)}
+            for i, t in enumerate(texts)
+        ]
         tokens = sum(_tokens(t) for t in texts)
-        await ex.send_json(200, {
-            "object": "list", "model": "hunyuan-embedding", "data": data,
-            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-        })
+        await ex.send_json(
+            200,
+            {
+                "object": "list",
+                "model": "hunyuan-embedding",
+                "data": data,
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            },
+        )
 
 
 def _usage(prompt: int, completion: int) -> dict[str, int]:
-    return {"prompt_tokens": prompt, "completion_tokens": completion,
-            "total_tokens": prompt + completion}
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
 
 
 def _error(message: str, kind: str = "invalid_request_error") -> dict[str, Any]:
@@ -389,7 +456,7 @@ def _check_messages(messages: list[dict[str, Any]]) -> str | None:
         if m.get("role") == "system" and i != 0:
             return "only messages[0] may have role system"
     turns = [m["role"] for m in messages if m["role"] in ("user", "assistant")]
-    for a, b in zip(turns, turns[1:], strict=False):
+    for a, b in itertools.pairwise(turns):
         if a == b:
             return "user and assistant messages must alternate"
     return None

@@ -1,0 +1,124 @@
+"""Cassette configuration shared by the tests and ``examples/quickstart.py``.
+
+Cassettes live in ``cassettes/<test module>/<test>.yaml``. Each begins with a comment saying how
+it was made: synthesised from the emulator (``python -m tests.synthesize_cassettes``) or recorded
+live (``HUNYUAN_API_KEY=... pytest --record-mode=rewrite ...``). Keys and signatures are
+filtered before anything is written; ``tests/test_cassettes.py`` fails if one gets through.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from vcr import VCR
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTE_DIR = ROOT / "cassettes"
+LIVE_BASE_URL = "https://api.hunyuan.cloud.tencent.com/v1"
+REPLAY_KEY = "sk-cassette-replay"
+#: Set by ``tests/synthesize_cassettes.py`` to the emulator's base URL while it records.
+SYNTH_ENV = "HUNYUAN_CASSETTE_SYNTH_BASE_URL"
+
+SECRET_HEADERS = [
+    "authorization",
+    "x-tc-signature",
+    "x-tc-token",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "api-key",
+    "openai-organization",
+]
+#: What a leaked secret looks like in a cassette (the before-stop hook uses the same patterns).
+SECRET_PATTERNS = [
+    re.compile(r"Bearer [A-Za-z0-9_\-.]{12,}"),
+    re.compile(r"sk-[A-Za-z0-9]{20,}"),
+    re.compile(r"TC3-HMAC-SHA256 Credential=AKID"),
+    re.compile(r"AKID[A-Za-z0-9]{16,}"),
+]
+
+
+def _header() -> str:
+    today = _dt.date.today().isoformat()
+    synth = os.environ.get(SYNTH_ENV)
+    if synth:
+        how = (
+            f"# Synthesised on {today}: recorded from tests/emulator.py, a loopback server\n"
+            "# that speaks Hunyuan's documented wire format (shared/seeds 000 and 001), by\n"
+            "# `python -m tests.synthesize_cassettes`. NOT a recording of the live API.\n"
+        )
+    else:
+        how = f"# Recorded live against Hunyuan on {today} by `pytest --record-mode=rewrite`.\n"
+    return how + (
+        "# Re-record live: HUNYUAN_API_KEY=... pytest --record-mode=rewrite <this test>\n"
+        "# Authorization and signature headers are filtered before writing.\n"
+    )
+
+
+class CassetteSerializer:
+    """YAML with readable Unicode and a header comment saying how the cassette was made."""
+
+    @staticmethod
+    def deserialize(cassette_string: str) -> Any:
+        return yaml.safe_load(cassette_string)
+
+    @staticmethod
+    def serialize(cassette_dict: Any) -> str:
+        return _header() + yaml.safe_dump(cassette_dict, allow_unicode=True, sort_keys=False)
+
+
+def json_body(r1: Any, r2: Any) -> None:
+    """Match bodies as JSON (key order aside), else byte for byte."""
+    b1, b2 = r1.body or b"", r2.body or b""
+    try:
+        j1, j2 = json.loads(b1), json.loads(b2)
+    except ValueError:
+        assert b1 == b2, "request bodies differ"
+        return
+    assert j1 == j2, f"JSON bodies differ:\n{j1}\n{j2}"
+
+
+def _scrub_request(request: Any) -> Any:
+    synth = os.environ.get(SYNTH_ENV)
+    if synth and request.uri.startswith(synth):
+        request.uri = LIVE_BASE_URL + request.uri[len(synth) :]
+    return request
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in SECRET_HEADERS:
+            del headers[name]
+    return response
+
+
+def vcr_config() -> dict[str, Any]:
+    """Keyword arguments for ``vcr.VCR``. Deliberately no ``record_mode``: pytest-recording's
+    default ``none`` makes a missing cassette fail, and ``--record-mode`` stays in charge."""
+    return {
+        "serializer": "hunyuan-yaml",
+        "filter_headers": SECRET_HEADERS,
+        "match_on": ["method", "scheme", "host", "port", "path", "query", "json_body"],
+        "before_record_request": _scrub_request,
+        "before_record_response": _scrub_response,
+        "decode_compressed_response": True,
+        "allow_playback_repeats": False,
+        "path_transformer": VCR.ensure_suffix(".yaml"),
+    }
+
+
+def register(vcr: Any) -> None:
+    """Teach a ``vcr.VCR`` our serializer and matcher."""
+    vcr.register_serializer("hunyuan-yaml", CassetteSerializer())
+    vcr.register_matcher("json_body", json_body)
+
+
+def find_secrets(text: str) -> list[str]:
+    return [m.group(0)[:24] for p in SECRET_PATTERNS for m in p.finditer(text)]

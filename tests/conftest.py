@@ -1,0 +1,43 @@
+"""Test configuration: cassettes replay offline (record mode ``none``: a missing cassette fails),
+``--record-mode=rewrite`` with a real ``HUNYUAN_API_KEY`` re-records against the live API."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests import cassettes_support
+from tests.emulator import HunyuanEmulator
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    record_mode = config.getoption("--record-mode") or "none"
+    if record_mode == "none" and not os.environ.get(cassettes_support.SYNTH_ENV):
+        # Replaying: requests must look as recorded, to Tencent's endpoint, with any key.
+        os.environ.pop("HUNYUAN_BASE_URL", None)
+        os.environ["HUNYUAN_API_KEY"] = cassettes_support.REPLAY_KEY
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    cassettes_support.register(vcr)
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    return cassettes_support.vcr_config()
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    """``cassettes/<test module>/`` at the repository root."""
+    return str(cassettes_support.CASSETTE_DIR / request.module.__name__.rsplit(".", 1)[-1])
+
+
+@pytest.fixture
+def emulator() -> Iterator[HunyuanEmulator]:
+    """A fresh loopback Hunyuan for tests that need a live socket (faults, concurrency)."""
+    with HunyuanEmulator() as emu:
+        yield emu

@@ -1,0 +1,31 @@
+"""Re-make the synthesised cassettes: run the cassette tests against tests/emulator.py.
+
+    python -m tests.synthesize_cassettes [pytest args, e.g. a test file]
+
+Every request goes to the loopback emulator and is written as if sent to Tencent's endpoint,
+with a header saying it is synthesised. To record against the live API instead:
+
+    HUNYUAN_API_KEY=sk-... pytest --record-mode=rewrite [tests]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from tests.cassettes_support import SYNTH_ENV
+from tests.emulator import HunyuanEmulator
+
+
+def main(argv: list[str]) -> int:
+    with HunyuanEmulator() as emu:
+        os.environ[SYNTH_ENV] = emu.base_url
+        os.environ["HUNYUAN_BASE_URL"] = emu.base_url
+        os.environ["HUNYUAN_API_KEY"] = "sk-emulator"
+        return int(pytest.main(["--record-mode=rewrite", "-m", "vcr", "-p", "no:randomly", *argv]))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

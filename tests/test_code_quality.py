@@ -1,0 +1,22 @@
+"""ruff and mypy are part of the test command, so `.ci/run` fails on either."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.cassettes_support import ROOT
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_ruff_clean() -> None:
+    result = _run("ruff", "check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_clean() -> None:
+    result = _run("mypy")
+    assert result.returncode == 0, result.stdout + result.stderr
