@@ -66,6 +66,12 @@ def shared_async_client(key: _TimeoutKey) -> httpx.AsyncClient:
     return client
 
 
+def _is_event_stream(response: httpx.Response) -> bool:
+    """False for a body that is clearly not server-sent events (JSON, HTML)."""
+    content_type = response.headers.get("content-type", "").lower()
+    return "json" not in content_type and "html" not in content_type
+
+
 def _as_secret(value: str | SecretStr | None, env: str) -> SecretStr | None:
     if value is None:
         value = os.environ.get(env) or None
@@ -183,10 +189,26 @@ class HunyuanClient:
             err = APIConnectionError(f"could not reach {url}: {type(exc).__name__}: {exc}")
         return self._scrub(err)
 
-    def _status_error(self, response: httpx.Response, content: bytes) -> APIStatusError:
-        err = self.backend.error_from_response(response, content)
-        self._scrub(err)
-        return err
+    def _status_error(self, response: httpx.Response, content: bytes) -> HunyuanError:
+        if response.status_code < 400:
+            return self._not_a_stream(response, content)
+        return self._scrub(self.backend.error_from_response(response, content))
+
+    def _not_a_stream(self, response: httpx.Response, content: bytes) -> HunyuanError:
+        """A stream request answered with a plain body: the error object it holds, or junk.
+
+        Tencent's native API answers a failed stream request with a JSON error body, and a
+        proxy may send an HTML page; either would otherwise look like an empty stream.
+        """
+        try:
+            self.backend.parse_chat(content, response.headers)
+        except HunyuanError as err:
+            return self._scrub(err)
+        return StreamError(
+            "asked for a stream, but Hunyuan answered with a whole JSON reply "
+            f"(content-type {response.headers.get('content-type')!r})",
+            request_id=request_id_of(response.headers),
+        )
 
     def _retry_after(self, err: HunyuanError, attempt: int) -> float | None:
         """Seconds to wait before trying again, or ``None`` to give up and raise ``err``."""
@@ -218,7 +240,7 @@ class HunyuanClient:
                 cause: BaseException | None = exc
             else:
                 self._log(kind, url, response, started, attempt)
-                if response.status_code < 400:
+                if response.status_code < 400 and (not stream or _is_event_stream(response)):
                     return response
                 body = response.read()
                 response.close()
@@ -247,7 +269,7 @@ class HunyuanClient:
                 cause: BaseException | None = exc
             else:
                 self._log(kind, url, response, started, attempt)
-                if response.status_code < 400:
+                if response.status_code < 400 and (not stream or _is_event_stream(response)):
                     return response
                 body = await response.aread()
                 await response.aclose()

@@ -173,6 +173,8 @@ class HunyuanEmulator:
         self._server: asyncio.base_events.Server | None = None
         self._thread: threading.Thread | None = None
         self._counter = 0
+        #: Connections the server holds open right now (the fault suite checks for leaks).
+        self.open_connections = 0
 
     @property
     def base_url(self) -> str:
@@ -213,6 +215,7 @@ class HunyuanEmulator:
     # --- HTTP ---------------------------------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.open_connections += 1
         try:
             while True:
                 try:
@@ -241,6 +244,7 @@ class HunyuanEmulator:
         except (ConnectionError, asyncio.CancelledError):
             return
         finally:
+            self.open_connections -= 1
             writer.close()
 
     async def _route(self, ex: Exchange) -> None:
