@@ -1,0 +1,7 @@
+"""Tencent Hunyuan for LlamaIndex: ``Hunyuan`` (a function-calling LLM) and
+``HunyuanEmbedding``, on the shared ``hunyuan_core`` HTTP core."""
+
+from llama_index_hunyuan.embeddings import HunyuanEmbedding
+from llama_index_hunyuan.llms import Hunyuan
+
+__all__ = ["Hunyuan", "HunyuanEmbedding"]
