@@ -28,6 +28,11 @@ def request_id_of(headers: Mapping[str, str]) -> str | None:
     return None
 
 
+def _is_header_safe(value: str) -> bool:
+    """Printable ASCII without spaces: what can go into an HTTP header unchanged."""
+    return all("!" <= ch <= "~" for ch in value)
+
+
 def dumps(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -51,6 +56,12 @@ class OpenAICompatibleBackend:
             raise AuthenticationError(
                 "no Hunyuan API key: set HUNYUAN_API_KEY or pass api_key=... "
                 "(create one in the Tencent Cloud console under Hunyuan > API KEY)"
+            )
+        if not _is_header_safe(self.api_key.get_secret_value()):
+            # httpx would fail mid-request, echoing the header (and so the key) in its error.
+            raise AuthenticationError(
+                "the Hunyuan API key contains whitespace, a line break or non-ASCII characters: "
+                "copy it again from the console, without quotes or a trailing newline"
             )
 
     def _headers(self) -> dict[str, str]:

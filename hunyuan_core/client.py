@@ -23,7 +23,7 @@ from hunyuan_core.errors import (
     HunyuanInputError,
     StreamError,
 )
-from hunyuan_core.models import EMBEDDING_MODEL, MAX_EMBEDDING_BATCH
+from hunyuan_core.models import EMBEDDING_MAX_TOKENS, EMBEDDING_MODEL, MAX_EMBEDDING_BATCH
 from hunyuan_core.quirks import StreamNormalizer, normalize_completion, prepare_messages
 from hunyuan_core.retry import RetryPolicy
 from hunyuan_core.sse import DONE, aiter_sse_data, iter_sse_data
@@ -70,6 +70,13 @@ def _is_event_stream(response: httpx.Response) -> bool:
     """False for a body that is clearly not server-sent events (JSON, HTML)."""
     content_type = response.headers.get("content-type", "").lower()
     return "json" not in content_type and "html" not in content_type
+
+
+def _estimate_tokens(text: str) -> int:
+    """A rough, low token count without a tokenizer (1.8 CJK or 4 other characters a token),
+    so that the warning it drives fires only when truncation is likely."""
+    cjk = sum(1 for ch in text if ch >= "\u2e80")
+    return round(cjk / 1.8 + (len(text) - cjk) / 4)
 
 
 def _as_secret(value: str | SecretStr | None, env: str) -> SecretStr | None:
@@ -406,6 +413,14 @@ class HunyuanClient:
             if not text.strip():
                 raise HunyuanInputError(
                     f"texts[{i}] is empty: Hunyuan rejects empty input; drop or replace it"
+                )
+            if len(text) > EMBEDDING_MAX_TOKENS and _estimate_tokens(text) > EMBEDDING_MAX_TOKENS:
+                logger.warning(
+                    "texts[%d] is about %d tokens: Hunyuan embeds only the first %d and drops the "
+                    "rest; split long texts into chunks before embedding",
+                    i,
+                    _estimate_tokens(text),
+                    EMBEDDING_MAX_TOKENS,
                 )
         size = self.embed_batch_size
         return [list(texts[i : i + size]) for i in range(0, len(texts), size)]

@@ -11,6 +11,8 @@ EMBEDDING_MODEL = "hunyuan-embedding"
 EMBEDDING_DIMENSIONS = 1024
 #: Texts per ``/embeddings`` request (GetEmbedding's ``InputList`` cap).
 MAX_EMBEDDING_BATCH = 200
+#: GetEmbedding embeds the first 1024 tokens of a text and silently drops the rest.
+EMBEDDING_MAX_TOKENS = 1024
 
 
 @dataclass(frozen=True)
