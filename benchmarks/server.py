@@ -1,0 +1,89 @@
+"""The benchmark server: ``tests/emulator.py``'s HunyuanEmulator, run in its own process.
+
+A separate process keeps the server's CPU work (JSON encoding, fake vectors) off the client's
+GIL, so what the benchmark times is the client. Two differences from the test emulator, both
+in the benchmark's favour of *the anchors*, never of ours:
+
+- ``/embeddings`` ignores ``encoding_format``. The OpenAI SDK always sends it (``base64`` unless
+  told otherwise) and the test emulator, like Hunyuan's documentation, rejects it; here it is
+  ignored and floats come back, as Hunyuan sends them, so ``OpenAIEmbeddings`` and LlamaIndex's
+  ``OpenAIEmbedding`` can run at all. The SDK leaves float lists as they are.
+- Vectors are computed once per distinct text and cached as JSON, so the single-threaded
+  emulator does not become the bottleneck that hides client-side concurrency.
+
+Run: ``python benchmarks/server.py [--latency S] [--stream-pieces N]``; it prints its base URL on
+one line and serves until stdin closes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.emulator import (
+    MAX_EMBEDDING_BATCH,
+    Exchange,
+    HunyuanEmulator,
+    _error,
+    _tokens,
+    fake_vector,
+)
+
+IGNORED_EMBEDDING_FIELDS = {"encoding_format"}
+
+
+class BenchEmulator(HunyuanEmulator):
+    """The emulator with a tolerant, cached ``/embeddings`` (see the module docstring)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._vector_json: dict[str, str] = {}
+
+    def _vector(self, text: str) -> str:
+        cached = self._vector_json.get(text)
+        if cached is None:
+            cached = self._vector_json[text] = json.dumps(fake_vector(text))
+        return cached
+
+    async def _embeddings(self, ex: Exchange) -> None:
+        body = ex.json
+        extra = sorted(set(body) - {"input", "model"} - IGNORED_EMBEDDING_FIELDS)
+        if extra:
+            await ex.send_json(400, _error(f"unsupported parameter(s): {', '.join(extra)}"))
+            return
+        if body.get("model") != "hunyuan-embedding":
+            await ex.send_json(400, _error("model must be hunyuan-embedding"))
+            return
+        texts = body.get("input")
+        texts = [texts] if isinstance(texts, str) else texts
+        if not texts or len(texts) > MAX_EMBEDDING_BATCH:
+            await ex.send_json(400, _error(f"input must hold 1 to {MAX_EMBEDDING_BATCH} texts"))
+            return
+        items = ",".join(
+            f'{{"object":"embedding","index":{i},"embedding":{self._vector(t)}}}'
+            for i, t in enumerate(texts)
+        )
+        tokens = sum(_tokens(t) for t in texts)
+        usage = json.dumps({"prompt_tokens": tokens, "total_tokens": tokens})
+        payload = (
+            f'{{"object":"list","model":"hunyuan-embedding","data":[{items}],"usage":{usage}}}'
+        )
+        await ex.send(200, payload.encode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--stream-pieces", type=int, default=None)
+    args = parser.parse_args()
+    with BenchEmulator(latency=args.latency, stream_pieces=args.stream_pieces) as emu:
+        print(emu.base_url, flush=True)
+        sys.stdin.read()  # serve until the parent closes our stdin
+
+
+if __name__ == "__main__":
+    main()
