@@ -1,0 +1,35 @@
+"""The README's quickstart runs offline: its cassette is this module's, replayed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from examples import quickstart
+from tests.cassettes_support import ROOT
+from tests.emulator import GREETING, SEED_000_REPLY
+
+
+@pytest.mark.vcr
+def test_quickstart() -> None:
+    results = quickstart.run()
+    assert results["langchain"] == SEED_000_REPLY  # the emulated model's answer, verbatim
+    assert results["llama_index"] == GREETING
+    assert results["llama_index_sources"] == 2
+
+
+def test_quickstart_script_replays_offline_without_a_key() -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}  # no HUNYUAN_API_KEY, no proxy
+    done = subprocess.run(
+        [sys.executable, "examples/quickstart.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "replaying cassettes/test_quickstart/test_quickstart.yaml" in done.stdout
+    assert SEED_000_REPLY in done.stdout
