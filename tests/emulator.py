@@ -7,6 +7,7 @@ and what the benchmarks hit. Faithful to the documented quirks (seeds 000 and 00
 - with ``stream_options.include_usage`` every chunk carries the cumulative usage; a stream
   always ends with a ``choices: []`` usage chunk and ``data: [DONE]``;
 - every streamed delta repeats ``"role": "assistant"``, streamed tool calls repeat their ``id``;
+- thinking models (``hunyuan-t1*``, ``hunyuan-a13b``) send ``reasoning_content`` before the answer;
 - ``/embeddings`` accepts only ``input`` and ``model`` (``hunyuan-embedding``, 1024 dims);
 - only ``messages[0]`` may be system and user/assistant alternate, else 400;
 - a bad key gets 401 with the seed's error body.
@@ -19,9 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
 import json
 import math
+import re
 import threading
 import time
 from collections import deque
@@ -49,6 +50,9 @@ GREETING_PIECES = [
     "呢",
     "😄",
 ]
+#: What a thinking model (hunyuan-t1, hunyuan-a13b) sends as ``reasoning_content`` first.
+THINKING = "用户在打招呼,我应该友好地回应。"
+THINKING_MODELS = ("hunyuan-t1", "hunyuan-a13b")
 SEED_000_REPLY = "我是一个AI助手可以帮助您在不同方面做出更好的决策，解答您的疑问并提供可靠的信息。"
 BAD_KEY = "sk-invalid"
 EMBEDDING_DIMENSIONS = 1024
@@ -73,17 +77,22 @@ def fake_vector(text: str) -> list[float]:
     return [round(x / norm, 6) for x in raw]
 
 
-def value_for_schema(schema: dict[str, Any], name: str = "") -> Any:
-    """A plausible value for a JSON schema: what the emulated model 'decides' to send."""
+def value_for_schema(schema: dict[str, Any], name: str = "", quoted: str | None = None) -> Any:
+    """A plausible value for a JSON schema: what the emulated model 'decides' to send.
+
+    ``quoted`` is a name the user put in single quotes: a real model copies it into a string
+    field called ``...name`` (e.g. ``customer_name``), Unicode intact."""
     if "anyOf" in schema:
-        return value_for_schema(next(s for s in schema["anyOf"] if s.get("type") != "null"), name)
+        return value_for_schema(
+            next(s for s in schema["anyOf"] if s.get("type") != "null"), name, quoted
+        )
     if "enum" in schema:
         return schema["enum"][0]
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         props = schema.get("properties", {})
         required = schema.get("required", list(props))
-        return {k: value_for_schema(v, k) for k, v in props.items() if k in required}
+        return {k: value_for_schema(v, k, quoted) for k, v in props.items() if k in required}
     if kind == "integer":
         return 3
     if kind == "number":
@@ -91,7 +100,9 @@ def value_for_schema(schema: dict[str, Any], name: str = "") -> Any:
     if kind == "boolean":
         return True
     if kind == "array":
-        return [value_for_schema(schema.get("items", {"type": "string"}), name)]
+        return [value_for_schema(schema.get("items", {"type": "string"}), name, quoted)]
+    if quoted and name.endswith("name"):
+        return quoted
     return f"{name or 'value'} from Hunyuan"
 
 
@@ -279,6 +290,8 @@ class HunyuanEmulator:
             message: dict[str, Any] = {"role": "assistant", "content": reply.content}
             if reply.tool_calls:
                 message["tool_calls"] = reply.tool_calls
+            if model.startswith(THINKING_MODELS):
+                message["reasoning_content"] = THINKING
             completion = _tokens(reply.content + json.dumps(reply.tool_calls))
             await ex.send_json(
                 200,
@@ -299,7 +312,14 @@ class HunyuanEmulator:
         await ex.start_stream()
         base = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": model}
         completion = 0
-        for delta in self._deltas(reply):
+        deltas = self._deltas(reply)
+        if model.startswith(THINKING_MODELS):
+            thinking = [
+                {"role": "assistant", "content": "", "reasoning_content": p}
+                for p in _pieces(THINKING, 4)
+            ]
+            deltas = thinking + deltas
+        for delta in deltas:
             completion += 1
             chunk: dict[str, Any] = {
                 **base,
@@ -374,7 +394,10 @@ class HunyuanEmulator:
                 name = choice["function"]["name"]
                 chosen = next(t for t in tools if t["function"]["name"] == name)
             fn = chosen["function"]
-            args = value_for_schema(fn.get("parameters") or {"type": "object"})
+            quoted = re.search(r"'([^']+)'", _text(last.get("content")))
+            args = value_for_schema(
+                fn.get("parameters") or {"type": "object"}, quoted=quoted and quoted.group(1)
+            )
             call_id = "call_" + hashlib.md5(json.dumps(body).encode()).hexdigest()[:24]
             return Reply(
                 "",
@@ -397,7 +420,11 @@ class HunyuanEmulator:
             schema = fmt["json_schema"].get("schema", {})
             return Reply(json.dumps(value_for_schema(schema), ensure_ascii=False))
         if fmt.get("type") == "json_object":
-            return Reply(json.dumps({"answer": _text(last.get("content"))}, ensure_ascii=False))
+            prompt = _text(last.get("content"))
+            # "Return ... JSON with 'setup' and 'punchline' keys": a real model uses those keys.
+            keys = re.findall(r"'(\w+)'", prompt) if "key" in prompt.lower() else []
+            obj = {k: f"{k} from Hunyuan" for k in keys} if keys else {"answer": prompt}
+            return Reply(json.dumps(obj, ensure_ascii=False))
         prompt = _text(last.get("content"))
         text = SEED_000_REPLY if "介绍" in prompt or "who are you" in prompt.lower() else GREETING
         if body.get("max_tokens"):
@@ -459,10 +486,17 @@ def _check_messages(messages: list[dict[str, Any]]) -> str | None:
     for i, m in enumerate(messages):
         if m.get("role") == "system" and i != 0:
             return "only messages[0] may have role system"
-    turns = [m["role"] for m in messages if m["role"] in ("user", "assistant")]
-    for a, b in itertools.pairwise(turns):
-        if a == b:
-            return "user and assistant messages must alternate"
+    # A tool round (assistant tool_calls, then tool results) may be followed by an assistant
+    # answer: alternation restarts after tool results, as in every tool-calling example.
+    prev = None
+    for m in messages:
+        role = m.get("role")
+        if role == "tool":
+            prev = None
+        elif role in ("user", "assistant"):
+            if role == prev:
+                return "user and assistant messages must alternate"
+            prev = role
     return None
 
 
