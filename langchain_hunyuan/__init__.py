@@ -1,0 +1,6 @@
+"""Tencent Hunyuan for LangChain: ``ChatHunyuan`` and ``HunyuanEmbeddings`` on ``hunyuan_core``."""
+
+from langchain_hunyuan.chat_models import ChatHunyuan
+from langchain_hunyuan.embeddings import HunyuanEmbeddings
+
+__all__ = ["ChatHunyuan", "HunyuanEmbeddings"]

@@ -1,0 +1,23 @@
+"""langchain-tests' standard integration suite for HunyuanEmbeddings, replayed from cassettes
+(``cassettes/test_embeddings_standard/``, synthesised from tests/emulator.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_tests.integration_tests import EmbeddingsIntegrationTests
+
+from langchain_hunyuan import HunyuanEmbeddings
+
+pytestmark = pytest.mark.vcr
+
+
+class TestHunyuanEmbeddingsStandard(EmbeddingsIntegrationTests):
+    @property
+    def embeddings_class(self) -> type[HunyuanEmbeddings]:
+        return HunyuanEmbeddings
+
+    @property
+    def embedding_model_params(self) -> dict[str, Any]:
+        return {"model": "hunyuan-embedding"}
