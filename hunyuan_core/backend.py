@@ -14,6 +14,7 @@ import httpx
 from pydantic import SecretStr, ValidationError
 
 from hunyuan_core.errors import APIStatusError, AuthenticationError, StreamError, error_class
+from hunyuan_core.models import MAX_EMBEDDING_BATCH
 from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
 
 DEFAULT_BASE_URL = "https://api.hunyuan.cloud.tencent.com/v1"
@@ -41,6 +42,8 @@ class OpenAICompatibleBackend:
     """Bearer-key auth, ``/chat/completions`` and ``/embeddings`` under ``base_url``."""
 
     name = "openai-compatible"
+    #: Texts per embeddings request this API accepts.
+    max_embed_batch = MAX_EMBEDDING_BATCH
 
     def __init__(self, *, api_key: SecretStr | None, base_url: str | None = None) -> None:
         self.api_key = api_key
@@ -84,6 +87,10 @@ class OpenAICompatibleBackend:
         )
 
     # responses
+    def is_error_body(self, content: bytes) -> bool:
+        """Whether a non-streamed 2xx body is really an error (APIs that answer errors with 200)."""
+        return False
+
     def parse_chat(self, content: bytes, headers: Mapping[str, str]) -> ChatCompletion:
         completion: ChatCompletion = self._parse(ChatCompletion, content, headers)
         return completion

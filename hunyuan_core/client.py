@@ -99,9 +99,12 @@ def make_backend(
 
     An API key (``HUNYUAN_API_KEY``) selects the OpenAI-compatible API. Tencent Cloud
     ``secret_id``/``secret_key`` (``TENCENTCLOUD_SECRET_ID``/``TENCENTCLOUD_SECRET_KEY``), with no
-    API key, select the native TC3-signed API.
+    API key, select the native TC3-signed API. Arguments win over the environment: passing
+    ``secret_id`` and ``secret_key`` (and no ``api_key``) selects the native API even when
+    ``HUNYUAN_API_KEY`` is set.
     """
-    key = _as_secret(api_key, "HUNYUAN_API_KEY")
+    passed_native = api_key is None and secret_id is not None and secret_key is not None
+    key = None if passed_native else _as_secret(api_key, "HUNYUAN_API_KEY")
     sid = _as_secret(secret_id, "TENCENTCLOUD_SECRET_ID")
     skey = _as_secret(secret_key, "TENCENTCLOUD_SECRET_KEY")
     if key is None and sid is not None and skey is not None:
@@ -231,6 +234,15 @@ class HunyuanClient:
             return None
         return self.retry.delay(attempt, headers)
 
+    def _accepted(self, response: httpx.Response, stream: bool) -> bool:
+        """A success: no error status, no JSON where a stream was asked for, and no error in a
+        200 body (the native API answers errors with 200)."""
+        if response.status_code >= 400:
+            return False
+        if stream:
+            return _is_event_stream(response)
+        return not self.backend.is_error_body(response.content)
+
     def _send(self, kind: str, build: Any, *, stream: bool) -> httpx.Response:
         client = self.http_client
         attempt = 0
@@ -247,7 +259,7 @@ class HunyuanClient:
                 cause: BaseException | None = exc
             else:
                 self._log(kind, url, response, started, attempt)
-                if response.status_code < 400 and (not stream or _is_event_stream(response)):
+                if self._accepted(response, stream):
                     return response
                 body = response.read()
                 response.close()
@@ -276,7 +288,7 @@ class HunyuanClient:
                 cause: BaseException | None = exc
             else:
                 self._log(kind, url, response, started, attempt)
-                if response.status_code < 400 and (not stream or _is_event_stream(response)):
+                if self._accepted(response, stream):
                     return response
                 body = await response.aread()
                 await response.aclose()
@@ -422,7 +434,7 @@ class HunyuanClient:
                     _estimate_tokens(text),
                     EMBEDDING_MAX_TOKENS,
                 )
-        size = self.embed_batch_size
+        size = min(self.embed_batch_size, self.backend.max_embed_batch)
         return [list(texts[i : i + size]) for i in range(0, len(texts), size)]
 
     def _vectors(self, batch: list[str], response: httpx.Response) -> list[list[float]]:
