@@ -1,0 +1,38 @@
+"""examples/langchain_agent.py runs offline: its cassette is this module's, replayed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from examples import langchain_agent
+from tests.cassettes_support import ROOT
+
+
+def test_nth_prime() -> None:
+    assert [langchain_agent.nth_prime(n) for n in range(1, 7)] == [2, 3, 5, 7, 11, 13]
+
+
+@pytest.mark.vcr
+def test_agent_example() -> None:
+    results = langchain_agent.run()
+    # The model called the tool, the agent ran the Python function, the answer uses its result.
+    assert results["tool_calls"] == [("nth_prime", {"n": 3}, "5")]
+    assert "5" in str(results["answer"])
+
+
+def test_agent_script_replays_offline_without_a_key() -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}  # no HUNYUAN_API_KEY, no proxy
+    done = subprocess.run(
+        [sys.executable, "examples/langchain_agent.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Offline: HUNYUAN_API_KEY is not set" in done.stdout
+    assert "tool nth_prime({'n': 3}) -> 5" in done.stdout
