@@ -16,8 +16,18 @@ from langchain_core.utils import function_calling
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
 from langchain_hunyuan import ChatHunyuan
+from tests import cassettes_support
 
 pytestmark = pytest.mark.vcr
+
+
+@pytest.fixture
+def vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Ours, except that test_stream_time's benchmark may replay its one stream many times."""
+    config = cassettes_support.vcr_config()
+    if request.node.originalname == "test_stream_time":
+        config["allow_playback_repeats"] = True
+    return config
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +62,7 @@ class TestChatHunyuanStandard(ChatModelIntegrationTests):
     @property
     def model_override_value(self) -> str:
         return "hunyuan-turbo"
+
+    @property
+    def enable_vcr_tests(self) -> bool:
+        return True
