@@ -25,10 +25,11 @@ from llama_index.core.base.llms.types import (
     MessageRole,
     ToolCallBlock,
 )
-from llama_index.core.callbacks import CallbackManager, CBEventType
+from llama_index.core.callbacks import CallbackManager, CBEventType, TokenCountingHandler
 from llama_index.core.callbacks.base_handler import BaseCallbackHandler
 from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
+from llama_index.core.instrumentation.span_handlers import SimpleSpanHandler
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import FunctionTool
@@ -139,6 +140,14 @@ class LLMConformance:
         yield log
         root.event_handlers.remove(log)
 
+    @pytest.fixture
+    def spans(self) -> Iterator[SimpleSpanHandler]:
+        root = get_dispatcher()
+        handler = SimpleSpanHandler()
+        root.add_span_handler(handler)
+        yield handler
+        root.span_handlers.remove(handler)
+
     def _tools(self) -> None:
         if not self.supports_tools:
             pytest.skip("the model does not call tools")
@@ -230,6 +239,17 @@ class LLMConformance:
         assert usage["prompt_tokens"] == prompt_tokens  # a per-chunk sum would be a multiple
         assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
 
+    @pytest.mark.parametrize("stream", [False, True])
+    def test_token_counting_handler_uses_reported_usage(self, llm: Any, stream: bool) -> None:
+        if not self.supports_usage:
+            pytest.skip("the model does not report usage")
+        counter = TokenCountingHandler(tokenizer=lambda text: [])  # estimates would be 0
+        llm.callback_manager = CallbackManager([counter])
+        last = list(llm.stream_chat(USER))[-1] if stream else llm.chat(USER)
+        (event,) = counter.llm_token_counts
+        assert event.prompt_token_count == last.additional_kwargs["prompt_tokens"] > 0
+        assert event.completion_token_count == last.additional_kwargs["completion_tokens"] > 0
+
     # observability
 
     async def test_callbacks_fire_once_per_call(self, llm: Any) -> None:
@@ -265,6 +285,15 @@ class LLMConformance:
             *["LLMChatInProgressEvent"] * n,
             "LLMChatEndEvent",
         ]
+
+    async def test_spans_name_the_class_and_method(
+        self, llm: Any, spans: SimpleSpanHandler
+    ) -> None:
+        llm.chat(USER)
+        await llm.acomplete(PROMPT)
+        names = [span.id_.split("-")[0] for span in spans.completed_spans]
+        cls = type(llm).__name__
+        assert f"{cls}.chat" in names and f"{cls}.acomplete" in names
 
     # tools
 
