@@ -19,6 +19,7 @@ from llama_index.core.base.llms.generic_utils import (
     stream_chat_to_completion_decorator,
 )
 from llama_index.core.base.llms.types import (
+    CachePoint,
     ChatMessage,
     ChatResponse,
     ChatResponseAsyncGen,
@@ -95,14 +96,18 @@ def _image_part(block: ImageBlock) -> dict[str, Any]:
 
 
 def _content(blocks: Sequence[ContentBlock]) -> str | list[dict[str, Any]]:
-    """Text only: one string. With images: OpenAI content parts (Hunyuan's vision models)."""
+    """Text only: one string. With images: OpenAI content parts (Hunyuan's vision models).
+
+    Reasoning, tool calls (sent apart) and cache hints (meaningless to Hunyuan) are left out;
+    audio, video and documents are refused rather than silently dropped.
+    """
     parts: list[dict[str, Any]] = []
     for block in blocks:
         if isinstance(block, TextBlock):
             parts.append({"type": "text", "text": block.text})
         elif isinstance(block, ImageBlock):
             parts.append(_image_part(block))
-        elif not isinstance(block, ThinkingBlock | ToolCallBlock):
+        elif not isinstance(block, ThinkingBlock | ToolCallBlock | CachePoint):
             raise ValueError(f"Hunyuan accepts text and image blocks; got {type(block).__name__}")
     if all(p["type"] == "text" for p in parts):
         return "".join(p["text"] for p in parts)

@@ -13,6 +13,9 @@ import httpx
 import pytest
 from llama_index.core.agent.workflow import FunctionAgent
 from llama_index.core.base.llms.types import (
+    AudioBlock,
+    CacheControl,
+    CachePoint,
     ChatMessage,
     ChatResponse,
     ImageBlock,
@@ -242,6 +245,20 @@ def test_messages_become_openai_shaped_dicts() -> None:
             ],
         },
     ]
+
+
+def test_cache_hints_are_dropped_and_audio_refused() -> None:
+    recorder = Recorder()
+    hinted = ChatMessage(
+        role=MessageRole.USER,
+        blocks=[TextBlock(text="hi"), CachePoint(cache_control=CacheControl(type="ephemeral"))],
+    )
+    mocked(recorder).chat([hinted])
+    assert recorder.bodies[0]["messages"] == [{"role": "user", "content": "hi"}]
+    audio = ChatMessage(role=MessageRole.USER, blocks=[AudioBlock(audio=b"RIFF", format="wav")])
+    with pytest.raises(ValueError, match="AudioBlock"):
+        mocked(recorder).chat([audio])
+    assert len(recorder.requests) == 1
 
 
 def test_unfixable_history_fails_before_any_request() -> None:
