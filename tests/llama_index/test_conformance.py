@@ -6,7 +6,8 @@ tests; a provider subclasses them and supplies the ``llm`` / ``embed_model`` fix
 turns off what its model cannot do). Nothing in the base classes knows about Hunyuan.
 
 ``TestHunyuanLLM`` / ``TestHunyuanEmbedding`` point them at this package, on the loopback
-emulator of Hunyuan's wire format.
+emulator of Hunyuan's OpenAI-compatible API and again on the emulator of Tencent Cloud's native
+API; ``TestOpenAILikeOnHunyuan`` points the LLM suite at the anchor, for comparison.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pydantic import BaseModel, PrivateAttr
 
 from llama_index_hunyuan import Hunyuan, HunyuanEmbedding
 from tests.emulator import HunyuanEmulator
+from tests.emulator_native import NativeEmulator
 
 USER = [ChatMessage(role=MessageRole.USER, content="Say hello in one short sentence.")]
 PROMPT = "Say hello in one short sentence."
@@ -455,6 +457,29 @@ class TestHunyuanEmbedding(EmbeddingConformance):
     @pytest.fixture
     def embed_model(self, emulator: HunyuanEmulator) -> HunyuanEmbedding:
         return HunyuanEmbedding(api_key="sk-conformance", base_url=emulator.base_url)
+
+
+@pytest.fixture
+def native_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[NativeEmulator]:
+    """Tencent Cloud's native API (TC3-signed); no API key, so the secrets select it."""
+    monkeypatch.delenv("HUNYUAN_API_KEY", raising=False)
+    with NativeEmulator() as emu:
+        yield emu
+
+
+NATIVE_SECRETS = {"secret_id": "test-secret-id", "secret_key": "test-secret-key"}
+
+
+class TestHunyuanLLMOnNativeAPI(LLMConformance):
+    @pytest.fixture
+    def llm(self, native_emulator: NativeEmulator) -> Hunyuan:
+        return Hunyuan(model="hunyuan-turbo", base_url=native_emulator.base_url, **NATIVE_SECRETS)
+
+
+class TestHunyuanEmbeddingOnNativeAPI(EmbeddingConformance):
+    @pytest.fixture
+    def embed_model(self, native_emulator: NativeEmulator) -> HunyuanEmbedding:
+        return HunyuanEmbedding(base_url=native_emulator.base_url, **NATIVE_SECRETS)
 
 
 class TestOpenAILikeOnHunyuan(LLMConformance):
