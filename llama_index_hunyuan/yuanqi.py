@@ -1,0 +1,83 @@
+"""``Yuanqi``: a published Tencent Yuanqi (元器) agent as a LlamaIndex LLM.
+
+It is :class:`~llama_index_hunyuan.Hunyuan` over :class:`hunyuan_core.yuanqi.YuanqiBackend`:
+same message conversion, streaming and usage. The agent's ``steps`` (its plugin / knowledge /
+workflow calls and their results) are in the reply message's ``additional_kwargs["steps"]``;
+streamed, each step is on its chunk's ``raw`` (``raw.model_extra["step"]``). The agent runs its
+own tools, so it is not a function-calling model here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from llama_index.core.base.llms.types import LLMMetadata
+from pydantic import Field, SecretStr
+
+from hunyuan_core import HunyuanClient
+from hunyuan_core.yuanqi import YuanqiBackend
+from llama_index_hunyuan.llms import Hunyuan
+
+
+class Yuanqi(Hunyuan):
+    """A Yuanqi agent: ``token`` (``YUANQI_TOKEN``), ``assistant_id`` (``YUANQI_ASSISTANT_ID``),
+    ``user_id`` (``YUANQI_USER_ID``).
+
+    Example::
+
+        from llama_index.core import Settings
+        from llama_index_hunyuan.yuanqi import Yuanqi
+
+        Settings.llm = Yuanqi(assistant_id="I4aVQTHpsJro")  # token from YUANQI_TOKEN
+
+    ``finish_reason`` ``"tool_fail"`` is in ``additional_kwargs`` and logged;
+    ``raise_on_tool_fail=True`` raises ``hunyuan_core.yuanqi.AgentToolError``.
+    """
+
+    model: str = Field(
+        default="yuanqi-agent", description="Only a label: the agent's settings apply."
+    )
+    token: SecretStr | None = Field(
+        default=None, description="The agent's API token; YUANQI_TOKEN if unset.", exclude=True
+    )
+    assistant_id: str | None = Field(default=None, description="The agent's id.")
+    user_id: str | None = Field(default=None, description="Your user's id, for the agent's stats.")
+    yuanqi_base_url: str | None = Field(default=None, description="YUANQI_BASE_URL if unset.")
+    raise_on_tool_fail: bool = Field(
+        default=False, description="Raise AgentToolError on tool_fail."
+    )
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(http_client=http_client, async_http_client=async_http_client, **kwargs)
+        backend = YuanqiBackend(
+            token=self.token,
+            assistant_id=self.assistant_id,
+            user_id=self.user_id,
+            base_url=self.yuanqi_base_url,
+            raise_on_tool_fail=self.raise_on_tool_fail,
+        )
+        self._client = HunyuanClient(
+            backend=backend,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            raise_on_sensitive=self.raise_on_sensitive,
+            http_client=http_client,
+            http_async_client=async_http_client,
+        )
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "Yuanqi"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(
+            is_chat_model=True, is_function_calling_model=False, model_name=self.model
+        )
