@@ -5,3 +5,7 @@ from llama_index_hunyuan.embeddings import HunyuanEmbedding
 from llama_index_hunyuan.llms import Hunyuan
 
 __all__ = ["Hunyuan", "HunyuanEmbedding"]
+
+from llama_index_hunyuan.yuanqi import Yuanqi
+
+__all__ += ["Yuanqi"]
