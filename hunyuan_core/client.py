@@ -236,8 +236,14 @@ class HunyuanClient:
         return text
 
     def _scrub(self, exc: HunyuanError) -> HunyuanError:
+        """Redact our secrets from what the error shows: message and the server's error body
+        (a gateway may echo the key it rejected)."""
         exc.message = self._redact(exc.message)
         exc.args = (exc.message,)
+        if isinstance(exc.body, dict):
+            exc.body = {
+                k: self._redact(v) if isinstance(v, str) else v for k, v in exc.body.items()
+            }
         return exc
 
     def _transport_error(self, exc: httpx.TransportError, url: str) -> HunyuanError:
