@@ -151,6 +151,8 @@ def _usage_kwargs(usage: Usage | None) -> dict[str, Any]:
 def _message(
     content: str, reasoning: str, calls: Sequence[dict[str, Any]], extra: dict[str, Any]
 ) -> ChatMessage:
+    """An assistant message. Tool calls are ``ToolCallBlock``s, and also OpenAI-shaped dicts in
+    ``additional_kwargs["tool_calls"]``, where LlamaIndex's streaming structured output looks."""
     blocks: list[ContentBlock] = []
     if reasoning:
         blocks.append(ThinkingBlock(content=reasoning))
@@ -162,6 +164,15 @@ def _message(
                 tool_call_id=call["id"], tool_name=call["name"], tool_kwargs=call["arguments"]
             )
         )
+    if calls:
+        extra["tool_calls"] = [
+            {
+                "id": call["id"],
+                "type": "function",
+                "function": {"name": call["name"], "arguments": call["arguments"]},
+            }
+            for call in calls
+        ]
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=extra)
 
 
@@ -480,6 +491,8 @@ class Hunyuan(FunctionCallingLLM):
                 response.message.blocks = [
                     b for b in response.message.blocks if not isinstance(b, ToolCallBlock)
                 ] + [calls[0]]
+                extra = response.message.additional_kwargs
+                extra["tool_calls"] = extra["tool_calls"][:1]
         return response
 
     def get_tool_calls_from_response(

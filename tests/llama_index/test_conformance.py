@@ -382,6 +382,18 @@ class LLMConformance:
         pet = await llm.astructured_predict(Pet, PromptTemplate("Invent a pet called {n}."), n="X")
         assert isinstance(pet, Pet)
 
+    def test_stream_structured_predict(self, llm: Any) -> None:
+        self._tools()
+        prompt = PromptTemplate("Invent a pet called {name}.")
+        partials = list(llm.stream_structured_predict(Pet, prompt, name="X"))
+        assert isinstance(partials[-1], Pet)  # the last partial is the whole object
+
+    async def test_astream_structured_predict(self, llm: Any) -> None:
+        self._tools()
+        prompt = PromptTemplate("Invent a pet called {name}.")
+        partials = await collect(await llm.astream_structured_predict(Pet, prompt, name="X"))
+        assert isinstance(partials[-1], Pet)
+
     # agents
 
     @pytest.mark.parametrize("streaming", [True, False])

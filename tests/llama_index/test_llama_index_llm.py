@@ -454,6 +454,7 @@ def test_single_tool_call_kept_unless_parallel_allowed(emulator: HunyuanEmulator
     single = llm.chat_with_tools(tools, "hi")
     parallel = llm.chat_with_tools(tools, "hi", allow_parallel_tool_calls=True)
     assert [s.tool_id for s in llm.get_tool_calls_from_response(single)] == ["a"]
+    assert [c["id"] for c in single.message.additional_kwargs["tool_calls"]] == ["a"]
     assert [s.tool_id for s in llm.get_tool_calls_from_response(parallel)] == ["a", "b"]
 
 
