@@ -30,7 +30,7 @@ import httpx
 from pydantic import ConfigDict, Field, SecretStr
 
 from hunyuan_core import tc3
-from hunyuan_core.backend import OpenAICompatibleBackend, dumps, request_id_of
+from hunyuan_core.backend import OpenAICompatibleBackend, _is_header_safe, dumps, request_id_of
 from hunyuan_core.errors import (
     APIStatusError,
     AuthenticationError,
@@ -303,6 +303,12 @@ class NativeBackend(OpenAICompatibleBackend):
             raise AuthenticationError(
                 "no Tencent Cloud credentials: set TENCENTCLOUD_SECRET_ID and "
                 "TENCENTCLOUD_SECRET_KEY or pass secret_id=... and secret_key=..."
+            )
+        if not _is_header_safe(self.secret_id.get_secret_value()):
+            # it goes into the Authorization header; httpx would echo it in its error
+            raise AuthenticationError(
+                "the Tencent Cloud SecretId contains whitespace or non-ASCII characters: "
+                "copy it again from the console, without quotes or a trailing newline"
             )
 
     def request(self, action: str, params: Mapping[str, Any]) -> tuple[str, dict[str, str], bytes]:

@@ -297,6 +297,10 @@ def test_empty_secret_fails_before_any_request(emu: NativeEmulator) -> None:
     c = HunyuanClient(secret_id=SID, secret_key="", base_url=emu.base_url)
     with pytest.raises(AuthenticationError, match="TENCENTCLOUD_SECRET_KEY"):
         c.chat(ChatRequest(model=MODEL, messages=HI))
+    pasted = HunyuanClient(secret_id=SID + "\n", secret_key=SKEY, base_url=emu.base_url)
+    with pytest.raises(AuthenticationError, match="SecretId contains whitespace") as info:
+        pasted.chat(ChatRequest(model=MODEL, messages=HI))
+    assert SID not in str(info.value)
     assert emu.requests == []
 
 
