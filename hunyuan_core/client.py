@@ -261,10 +261,10 @@ class HunyuanClient:
         return self._scrub(self.backend.error_from_response(response, content))
 
     def _not_a_stream(self, response: httpx.Response, content: bytes) -> HunyuanError:
-        """A stream request answered with a plain body: the error object it holds, or junk.
+        """A 2xx answer that is not the success asked for: the error object it holds, or junk.
 
-        Tencent's native API answers a failed stream request with a JSON error body, and a
-        proxy may send an HTML page; either would otherwise look like an empty stream.
+        Tencent's native API answers errors with 200 and a JSON error body (streams too), and
+        a proxy may send an HTML page; a stream would otherwise look empty.
         """
         try:
             self.backend.parse_chat(content, response.headers)
