@@ -276,6 +276,13 @@ def test_stream_asks_for_usage() -> None:
     assert body["stream"] is True and body["stream_options"] == {"include_usage": True}
 
 
+def test_llama_index_sees_tool_required_support() -> None:
+    """Without a ``tool_required`` parameter, LlamaIndex drops the flag with a warning."""
+    from llama_index.core.llms.function_calling import _supports_tool_required
+
+    assert _supports_tool_required(Hunyuan, True)
+
+
 @pytest.mark.parametrize(
     ("tools", "kwargs", "expected"),
     [
