@@ -636,3 +636,11 @@ def test_ls_params_and_profile() -> None:
     assert model.profile is not None
     assert model.profile["image_inputs"] is True
     assert model.profile["mid_conversation_system_messages"] is False
+
+
+def test_tencent_cloud_credentials_select_the_native_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HUNYUAN_API_KEY", raising=False)
+    model = ChatHunyuan(secret_id="AKIDsecretid0123456789", secret_key="tcsecretkey987")
+    assert model.client.backend.name == "tencentcloud-native"
+    with_key = ChatHunyuan(api_key=KEY, secret_id="AKIDsecretid0123456789", secret_key="x")
+    assert with_key.client.backend.name == "openai-compatible"
