@@ -644,3 +644,16 @@ def test_tencent_cloud_credentials_select_the_native_api(monkeypatch: pytest.Mon
     assert model.client.backend.name == "tencentcloud-native"
     with_key = ChatHunyuan(api_key=KEY, secret_id="AKIDsecretid0123456789", secret_key="x")
     assert with_key.client.backend.name == "openai-compatible"
+
+
+def test_stream_usage_can_be_turned_off_per_call(emulator: HunyuanEmulator) -> None:
+    list(on_emulator(emulator).stream("你好", stream_usage=False))
+    assert "stream_options" not in last_body(emulator)
+    list(on_emulator(emulator).stream("你好"))
+    assert last_body(emulator)["stream_options"] == {"include_usage": True}
+
+
+def test_field_aliases() -> None:
+    model = ChatHunyuan(hunyuan_api_key=KEY, hunyuan_base_url="https://gw.test/v1", model_name="m")
+    assert model.api_key is not None and model.api_key.get_secret_value() == KEY
+    assert (model.base_url, model.model_name, model.model) == ("https://gw.test/v1", "m", "m")
