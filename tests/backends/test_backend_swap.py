@@ -81,3 +81,29 @@ def test_yuanqi_steps_reach_langchain_and_llama_index_metadata() -> None:
     assert answer.message.additional_kwargs["steps"][0]["tool_calls"]
     with pytest.raises(NotImplementedError):
         agent.bind_tools([])
+
+
+@pytest.mark.usefixtures("native_credentials")
+def test_tool_calling_and_embeddings_through_the_adapters_on_the_native_api() -> None:
+    from langchain_core.tools import tool
+    from llama_index.core.tools import FunctionTool
+
+    from langchain_hunyuan import ChatHunyuan, HunyuanEmbeddings
+    from llama_index_hunyuan import Hunyuan
+
+    @tool
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        return "晴"
+
+    reply = ChatHunyuan().bind_tools([get_weather], tool_choice="any").invoke("北京天气?")
+    assert [c["name"] for c in reply.tool_calls] == ["get_weather"]
+    assert reply.tool_calls[0]["args"] == {"city": "city from Hunyuan"}
+
+    llm = Hunyuan()
+    response = llm.chat_with_tools([FunctionTool.from_defaults(fn=get_weather.func)], "北京天气?")
+    calls = llm.get_tool_calls_from_response(response, error_on_no_tool_call=True)
+    assert calls[0].tool_name == "get_weather"
+
+    vectors = HunyuanEmbeddings().embed_documents([f"文档 {i}" for i in range(60)])
+    assert len(vectors) == 60 and len(vectors[0]) == 1024
