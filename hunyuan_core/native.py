@@ -62,15 +62,13 @@ MAX_NATIVE_EMBEDDING_BATCH = 50
 ENDPOINT_ENV = "TENCENTCLOUD_HUNYUAN_ENDPOINT"
 REGION_ENV = "TENCENTCLOUD_REGION"
 
-# OpenAI-shaped body keys and what the native API calls them; None: no native equivalent.
-_RENAMED = {"top_p": "TopP", "enable_speed_search": "EnableSpeedSearch"}
+# OpenAI-shaped body keys with no native equivalent; every other key is sent in PascalCase
+# (top_p -> TopP, enable_enhancement -> EnableEnhancement, stream_moderation -> ...).
 _DROPPED_WITH_WARNING = {"max_tokens", "max_completion_tokens", "response_format"}
 _DROPPED = {"stream_options", "n", "user", "parallel_tool_calls"}
 
 
 def _pascal(key: str) -> str:
-    if key in _RENAMED:
-        return _RENAMED[key]
     return key if key[:1].isupper() else "".join(p[:1].upper() + p[1:] for p in key.split("_"))
 
 
