@@ -104,7 +104,8 @@ def vcr_config() -> dict[str, Any]:
     default ``none`` makes a missing cassette fail, and ``--record-mode`` stays in charge."""
     return {
         "serializer": "hunyuan-yaml",
-        "filter_headers": SECRET_HEADERS,
+        # host: synthesised cassettes would otherwise record the emulator's loopback port
+        "filter_headers": [*SECRET_HEADERS, "host"],
         "match_on": ["method", "scheme", "host", "port", "path", "query", "json_body"],
         "before_record_request": _scrub_request,
         "before_record_response": _scrub_response,
