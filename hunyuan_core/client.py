@@ -8,7 +8,7 @@ import logging
 import os
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -276,6 +276,23 @@ class HunyuanClient:
             request_id=request_id_of(response.headers),
         )
 
+    def _first_event_error(
+        self, exc: httpx.TransportError | HunyuanError, url: str
+    ) -> tuple[HunyuanError, BaseException | None]:
+        """The error for a stream that failed before its first event was delivered."""
+        if isinstance(exc, httpx.TransportError):
+            return self._transport_error(exc, url), exc
+        return self._scrub(exc), None
+
+    def _first_event(
+        self, data: str | None, response: httpx.Response
+    ) -> ChatCompletionChunk | str | None:
+        """A stream's first event, parsed (an error event raises): ``DONE``, or ``None`` if the
+        stream ended without any."""
+        if data is None or data == DONE:
+            return data
+        return self.backend.parse_chunk(data, request_id_of(response.headers))
+
     def _retry_after(self, err: HunyuanError, attempt: int) -> float | None:
         """Seconds to wait before trying again, or ``None`` to give up and raise ``err``."""
         if attempt >= self.retry.max_retries:
@@ -299,7 +316,16 @@ class HunyuanClient:
             return _is_event_stream(response)
         return not self.backend.is_error_body(response.content)
 
-    def _send(self, kind: str, build: Any, *, stream: bool) -> httpx.Response:
+    def _send(
+        self,
+        kind: str,
+        build: Any,
+        *,
+        stream: bool,
+        peek: Callable[[httpx.Response], None] | None = None,
+    ) -> httpx.Response:
+        """Send with retries. ``peek`` reads a stream's first event inside the retry loop: a
+        break or an error event before anything was delivered is retried like a failed call."""
         client = self.http_client
         attempt = 0
         while True:
@@ -316,11 +342,18 @@ class HunyuanClient:
             else:
                 self._log(kind, url, response, started, attempt)
                 if self._accepted(response, stream):
-                    return response
-                body = response.read()
-                response.close()
-                err, cause = self._status_error(response, body), None
-                err._headers = dict(response.headers)  # type: ignore[attr-defined]
+                    try:
+                        if peek is not None:
+                            peek(response)
+                        return response
+                    except (httpx.TransportError, HunyuanError) as exc:
+                        response.close()
+                        err, cause = self._first_event_error(exc, url)
+                else:
+                    body = response.read()
+                    response.close()
+                    err, cause = self._status_error(response, body), None
+                    err._headers = dict(response.headers)  # type: ignore[attr-defined]
             wait = self._retry_after(err, attempt)
             if wait is None:
                 raise err from cause
@@ -328,7 +361,14 @@ class HunyuanClient:
             self.retry.sleep(wait)
             attempt += 1
 
-    async def _asend(self, kind: str, build: Any, *, stream: bool) -> httpx.Response:
+    async def _asend(
+        self,
+        kind: str,
+        build: Any,
+        *,
+        stream: bool,
+        peek: Callable[[httpx.Response], Awaitable[None]] | None = None,
+    ) -> httpx.Response:
         client = self.http_async_client
         attempt = 0
         while True:
@@ -345,11 +385,18 @@ class HunyuanClient:
             else:
                 self._log(kind, url, response, started, attempt)
                 if self._accepted(response, stream):
-                    return response
-                body = await response.aread()
-                await response.aclose()
-                err, cause = self._status_error(response, body), None
-                err._headers = dict(response.headers)  # type: ignore[attr-defined]
+                    try:
+                        if peek is not None:
+                            await peek(response)
+                        return response
+                    except (httpx.TransportError, HunyuanError) as exc:
+                        await response.aclose()
+                        err, cause = self._first_event_error(exc, url)
+                else:
+                    body = await response.aread()
+                    await response.aclose()
+                    err, cause = self._status_error(response, body), None
+                    err._headers = dict(response.headers)  # type: ignore[attr-defined]
             wait = self._retry_after(err, attempt)
             if wait is None:
                 raise err from cause
@@ -410,17 +457,31 @@ class HunyuanClient:
         yielded before stays yielded, and nothing is retried once a chunk has been yielded.
         """
         build = self._chat_build(request, True)
-        response = self._send("stream", build, stream=True)
+        opened: list[Any] = []  # the event iterator and its first event, read by peek()
+
+        def peek(response: httpx.Response) -> None:
+            events = iter_sse_data(response.iter_lines())
+            opened[:] = [events, self._first_event(next(events, None), response)]
+
+        response = self._send("stream", build, stream=True, peek=peek)
+        events, first = opened
         normalizer = StreamNormalizer(request.stop, raise_on_sensitive=self.raise_on_sensitive)
         request_id = request_id_of(response.headers)
         try:
-            for data in iter_sse_data(response.iter_lines()):
-                if data == DONE:
-                    yield from normalizer.finish()
-                    return
-                chunk = normalizer.process(self.backend.parse_chunk(data, request_id))
+            if first == DONE:
+                yield from normalizer.finish()
+                return
+            if first is not None:
+                chunk = normalizer.process(first)
                 if chunk is not None:
                     yield chunk
+                for data in events:
+                    if data == DONE:
+                        yield from normalizer.finish()
+                        return
+                    chunk = normalizer.process(self.backend.parse_chunk(data, request_id))
+                    if chunk is not None:
+                        yield chunk
             yield from self._end_without_done(normalizer, request_id)
         except httpx.TransportError as exc:
             raise self._stream_broken(exc, request_id) from exc
@@ -432,18 +493,34 @@ class HunyuanClient:
     async def astream_chat(self, request: ChatRequest) -> AsyncIterator[ChatCompletionChunk]:
         build = self._chat_build(request, True)
         async with self._async_slot():  # held until the stream is read or abandoned
-            response = await self._asend("stream", build, stream=True)
+            opened: list[Any] = []
+
+            async def peek(response: httpx.Response) -> None:
+                events = aiter_sse_data(response.aiter_lines())
+                first = await anext(events, None)
+                opened[:] = [events, self._first_event(first, response)]
+
+            response = await self._asend("stream", build, stream=True, peek=peek)
+            events, first = opened
             normalizer = StreamNormalizer(request.stop, raise_on_sensitive=self.raise_on_sensitive)
             request_id = request_id_of(response.headers)
             try:
-                async for data in aiter_sse_data(response.aiter_lines()):
-                    if data == DONE:
-                        for chunk in normalizer.finish():
-                            yield chunk
-                        return
-                    parsed = normalizer.process(self.backend.parse_chunk(data, request_id))
+                if first == DONE:
+                    for chunk in normalizer.finish():
+                        yield chunk
+                    return
+                if first is not None:
+                    parsed = normalizer.process(first)
                     if parsed is not None:
                         yield parsed
+                    async for data in events:
+                        if data == DONE:
+                            for chunk in normalizer.finish():
+                                yield chunk
+                            return
+                        parsed = normalizer.process(self.backend.parse_chunk(data, request_id))
+                        if parsed is not None:
+                            yield parsed
                 for chunk in self._end_without_done(normalizer, request_id):
                     yield chunk
             except httpx.TransportError as exc:

@@ -394,12 +394,72 @@ async def test_stream_answered_with_a_whole_reply(emulator: HunyuanEmulator) -> 
     assert got == [] and isinstance(err, StreamError) and "whole JSON reply" in str(err)
 
 
+# --- a stream that fails before its first event has delivered nothing: retried -------------
+
+
 @pytest.mark.parametrize("mode", MODES)
-async def test_stream_reset_right_after_headers(emulator: HunyuanEmulator, mode: str) -> None:
+async def test_stream_reset_before_its_first_event_is_retried(
+    emulator: HunyuanEmulator, mode: str
+) -> None:
     clock = FakeClock()
     emulator.script.append(faults.reset_after([]))
     got, err = await stream(client_for(emulator, clock), mode)
-    assert got == [] and isinstance(err, APIConnectionError)
+    assert err is None and "".join(got) == GREETING
+    assert clock.slept == [0.5] and chat_requests(emulator) == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_stream_stall_before_its_first_event_is_retried(
+    emulator: HunyuanEmulator, gate: Gate, mode: str
+) -> None:
+    clock = FakeClock()
+    emulator.script.append(faults.stall_after([], gate))
+    got, err = await stream(client_for(emulator, clock), mode)
+    assert err is None and "".join(got) == GREETING
+    assert clock.slept == [0.5] and chat_requests(emulator) == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_stream_error_event_first_is_retried_when_transient(
+    emulator: HunyuanEmulator, mode: str
+) -> None:
+    clock = FakeClock()
+    busy = faults.json.dumps(faults.error_body("busy", "FailedOperation.EngineServerLimitExceeded"))
+    denied = faults.json.dumps(faults.error_body("no", "FailedOperation.ServiceNotActivated"))
+    emulator.script.extend([faults.events(busy), faults.events(denied)])
+    got, err = await stream(client_for(emulator, clock), mode)
+    assert got == [] and isinstance(err, PermissionDeniedError)
+    assert clock.slept == [0.5] and chat_requests(emulator) == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_stream_malformed_first_event_is_not_retried(
+    emulator: HunyuanEmulator, mode: str
+) -> None:
+    clock = FakeClock()
+    emulator.script.append(faults.events("{not json"))
+    got, err = await stream(client_for(emulator, clock), mode)
+    assert got == [] and isinstance(err, StreamError)
+    assert clock.slept == [] and chat_requests(emulator) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_stream_retries_share_one_budget(emulator: HunyuanEmulator, mode: str) -> None:
+    """A 503, then a reset before the first event, then a 503: three attempts, then raised."""
+    clock = FakeClock()
+    emulator.script.extend([faults.status(503), faults.reset_after([]), faults.status(503)])
+    got, err = await stream(client_for(emulator, clock), mode)
+    assert got == [] and isinstance(err, InternalServerError)
+    assert clock.slept == [0.5, 1.0] and chat_requests(emulator) == 3
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_stream_with_no_events_at_all(emulator: HunyuanEmulator, mode: str) -> None:
+    clock = FakeClock()
+    emulator.script.append(faults.end_without_done([]))
+    got, err = await stream(client_for(emulator, clock), mode)
+    assert got == [] and isinstance(err, StreamError) and "truncated" in str(err)
+    assert chat_requests(emulator) == 1
 
 
 @pytest.mark.parametrize("mode", MODES)
