@@ -9,11 +9,13 @@ handler outlives its test by more than that.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import struct
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from hunyuan_core import RetryPolicy
@@ -206,3 +208,24 @@ def unused_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+@contextlib.contextmanager
+def unanswered_port() -> Iterator[int]:
+    """A loopback port that never completes a connection: a listening socket whose accept
+    queue is full, so new SYNs are dropped and connecting times out (as to a dead host)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port: int = server.getsockname()[1]
+        fillers = [socket.socket() for _ in range(4)]
+        try:
+            for filler in fillers:
+                filler.setblocking(False)
+                with contextlib.suppress(BlockingIOError):
+                    filler.connect(("127.0.0.1", port))
+            time.sleep(0.05)
+            yield port
+        finally:
+            for filler in fillers:
+                filler.close()

@@ -153,3 +153,24 @@ async def test_bad_history_fails_before_any_request(emulator: HunyuanEmulator, m
                 [ChatMessage(role="user", content="hi"), ChatMessage(role="system", content="x")]
             )
     assert emulator.requests == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("make", ADAPTERS)
+async def test_streams_broken_before_their_first_event_are_retried(
+    emulator: HunyuanEmulator, make: Any, mode: str
+) -> None:
+    clock = FakeClock()
+    emulator.script.append(faults.reset_after([]))
+    got, err = await stream_text(make(emulator, clock), mode)
+    assert err is None and "".join(got) == GREETING
+    assert clock.slept == [0.5] and len(emulator.requests) == 2
+
+
+def test_timeout_and_max_retries_reach_the_core() -> None:
+    lc = ChatHunyuan(api_key=KEY, timeout=7.5, max_retries=4)
+    li = Hunyuan(api_key=KEY, timeout=7.5, max_retries=4)
+    for client in (lc.client, li.client):
+        assert client.retry.max_retries == 4
+        assert client.http_client.timeout.read == 7.5
+        assert client.http_client.timeout.connect == 5.0

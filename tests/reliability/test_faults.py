@@ -45,7 +45,7 @@ def client_for(
         base_url=base_url,
         retry_policy=kw.pop("retry_policy", None) or clock.policy(max_retries),
         timeout=READ_TIMEOUT,
-        connect_timeout=1.0,
+        connect_timeout=kw.pop("connect_timeout", 1.0),
         **kw,
     )
 
@@ -255,6 +255,16 @@ async def test_connection_refused_is_retried_then_typed(mode: str) -> None:
     with pytest.raises(APIConnectionError, match="could not reach") as info:
         await chat(client, mode)
     assert not isinstance(info.value, APITimeoutError)
+    assert clock.slept == [0.5, 1.0]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_connect_timeout_is_retried_then_typed(mode: str) -> None:
+    clock = FakeClock()
+    with faults.unanswered_port() as port:
+        client = client_for(f"http://127.0.0.1:{port}/v1", clock, connect_timeout=0.2)
+        with pytest.raises(APITimeoutError, match=r"timed out \(ConnectTimeout\)"):
+            await chat(client, mode)
     assert clock.slept == [0.5, 1.0]
 
 
