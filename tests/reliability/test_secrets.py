@@ -21,12 +21,15 @@ from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
+from pydantic import SecretStr
 
 from hunyuan_core import ChatRequest, HunyuanClient, HunyuanError
+from hunyuan_core.native import NativeBackend
 from langchain_hunyuan import ChatHunyuan, HunyuanEmbeddings
 from llama_index_hunyuan import Hunyuan, HunyuanEmbedding
 from tests import cassettes_support
 from tests.emulator import HunyuanEmulator
+from tests.emulator_native import SECRETS, NativeEmulator, native_error
 from tests.reliability import faults
 from tests.reliability.faults import FakeClock
 
@@ -182,3 +185,35 @@ def test_key_never_reaches_a_cassette(emulator: HunyuanEmulator, tmp_path: Path)
     written = path.read_text()
     assert len(json.dumps(cassettes_support.CassetteSerializer.deserialize(written))) > 1000
     assert KEY not in written and cassettes_support.find_secrets(written) == []
+
+
+def test_tencent_cloud_secrets_never_leak(caplog: pytest.LogCaptureFixture) -> None:
+    """The native backend: SecretKey signs and is never sent; SecretId is in the signed header
+    only. A retried transient error, an error echoing both, a stream: neither shows."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "hunyuan_core"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    (secret_id, secret_key), clock = next(iter(SECRETS.items())), FakeClock()
+    errors: list[HunyuanError] = []
+    with NativeEmulator() as emu:
+        backend = NativeBackend(
+            secret_id=SecretStr(secret_id), secret_key=SecretStr(secret_key), endpoint=emu.base_url
+        )
+        client = HunyuanClient(backend=backend, retry_policy=clock.policy())
+        request = ChatRequest(
+            model="hunyuan-turbos-latest", messages=[{"role": "user", "content": "hi"}]
+        )
+        emu.script.append(native_error("RequestLimitExceeded", "slow down"))
+        assert client.chat(request).choices
+        emu.script.append(native_error("AuthFailure.SecretIdNotFound", f"{secret_id} {secret_key}"))
+        with pytest.raises(HunyuanError) as info:
+            client.chat(request)
+        errors.append(info.value)
+        assert list(client.stream_chat(request))
+        assert any(secret_id in h.get("authorization", "") for _, h, _ in emu.requests)
+    assert clock.slept == [0.5]
+    texts: list[object] = [repr(client), caplog.text] + [repr(r.args) for r in caplog.records]
+    for err in errors:
+        texts += [str(err), repr(err), err.body, err.args]
+    for secret in (secret_id, secret_key):
+        assert [str(t)[:80] for t in texts if secret in str(t)] == []
