@@ -20,8 +20,8 @@ from hunyuan_core import (
     RateLimitError,
     StreamError,
 )
-from langchain_hunyuan import ChatHunyuan
-from llama_index_hunyuan import Hunyuan
+from langchain_hunyuan import ChatHunyuan, HunyuanEmbeddings
+from llama_index_hunyuan import Hunyuan, HunyuanEmbedding
 from tests.emulator import GREETING, HunyuanEmulator
 from tests.reliability import faults
 from tests.reliability.faults import FakeClock, Gate
@@ -174,3 +174,19 @@ def test_timeout_and_max_retries_reach_the_core() -> None:
         assert client.retry.max_retries == 4
         assert client.http_client.timeout.read == 7.5
         assert client.http_client.timeout.connect == 5.0
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_empty_embedding_text_fails_before_any_request(
+    emulator: HunyuanEmulator, mode: str
+) -> None:
+    lc = HunyuanEmbeddings(api_key=KEY, base_url=emulator.base_url)
+    li = HunyuanEmbedding(api_key=KEY, api_base=emulator.base_url)
+    with pytest.raises(HunyuanInputError, match=r"texts\[1\] is empty"):
+        lc.embed_documents(["ok", ""]) if mode == "sync" else await lc.aembed_documents(["ok", ""])
+    with pytest.raises(HunyuanInputError, match=r"texts\[1\] is empty"):
+        if mode == "sync":
+            li.get_text_embedding_batch(["ok", ""])
+        else:
+            await li.aget_text_embedding_batch(["ok", ""])
+    assert emulator.requests == []
