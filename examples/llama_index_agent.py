@@ -11,13 +11,13 @@ emulator of Hunyuan's wire format, see the README) and says so.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: make `examples` and `tests` importable
+from examples._offline import live_or_replay  # noqa: E402
+
 CASSETTE = ROOT / "cassettes" / "test_llama_index_examples" / "test_agent_example.yaml"
 QUESTION = "I deposit 1000 yuan at 3% a year for 3 years. How much do I have at the end?"
 
@@ -53,33 +53,8 @@ def run() -> dict[str, object]:
     return asyncio.run(ask(QUESTION))
 
 
-@contextmanager
-def replaying() -> Iterator[None]:
-    """Serve every request from the cassette; anything not in it fails, nothing goes out."""
-    sys.path.insert(0, str(ROOT))
-    import vcr
-
-    from tests import cassettes_support
-
-    os.environ["HUNYUAN_API_KEY"] = cassettes_support.REPLAY_KEY
-    os.environ.pop("HUNYUAN_BASE_URL", None)
-    recorder = vcr.VCR(record_mode="none")
-    cassettes_support.register(recorder)
-    try:
-        with recorder.use_cassette(str(CASSETTE), **cassettes_support.vcr_config()):
-            yield
-    finally:
-        os.environ.pop("HUNYUAN_API_KEY", None)
-
-
 def main() -> dict[str, object]:
-    if os.environ.get("HUNYUAN_API_KEY"):
-        print("Live: calling the Hunyuan API (HUNYUAN_API_KEY is set).")
-        results = run()
-    else:
-        print(f"Offline: HUNYUAN_API_KEY is not set, replaying {CASSETTE.relative_to(ROOT)}.")
-        with replaying():
-            results = run()
+    results = live_or_replay(CASSETTE, run)
     print(f"\nQ: {QUESTION}")
     for name, kwargs, output in results["tool_calls"]:
         print(f"  tool {name}({kwargs}) -> {output}")

@@ -20,36 +20,18 @@ from hunyuan_core import (
     InternalServerError,
     PermissionDeniedError,
     RateLimitError,
-    RetryPolicy,
     StreamError,
 )
 from tests.emulator import HunyuanEmulator
+from tests.reliability.faults import FakeClock
 
 KEY = "sk-unit-test-key-0123456789abcdef"
 USER = [{"role": "user", "content": "你好"}]
 
 
-class FakeClock:
-    """Records sleeps instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.slept: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-
-
 def mock_client(handler: Any, clock: FakeClock | None = None, **kw: Any) -> HunyuanClient:
     clock = clock or FakeClock()
-    policy = RetryPolicy(
-        max_retries=kw.pop("max_retries", 2),
-        sleep=clock.sleep,
-        async_sleep=clock.async_sleep,
-        random=lambda: 0.0,
-    )
+    policy = clock.policy(max_retries=kw.pop("max_retries", 2))
     return HunyuanClient(
         api_key=KEY,
         base_url="https://hy.test/v1",
