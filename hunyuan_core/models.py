@@ -9,7 +9,9 @@ from dataclasses import dataclass
 DEFAULT_CHAT_MODEL = "hunyuan-turbos-latest"
 EMBEDDING_MODEL = "hunyuan-embedding"
 EMBEDDING_DIMENSIONS = 1024
-#: Texts per ``/embeddings`` request (GetEmbedding's ``InputList`` cap).
+#: Texts per ``/embeddings`` request on the OpenAI-compatible API. Tencent publishes no cap for
+#: that endpoint (the native GetEmbedding documents 50, see native.py); lower ``embed_batch_size``
+#: if a gateway rejects 200.
 MAX_EMBEDDING_BATCH = 200
 #: GetEmbedding embeds the first 1024 tokens of a text and silently drops the rest.
 EMBEDDING_MAX_TOKENS = 1024
