@@ -277,6 +277,10 @@ class ChatHunyuan(BaseChatModel):
         request = self._request(messages, stop, False, kwargs)
         return _chat_result(await self.client.achat(request), request.model)
 
+    def _chunk_converter(self, model: str) -> _ChunkConverter:
+        """The converter for one stream's chunks (``ChatYuanqi`` adds agent steps to it)."""
+        return _ChunkConverter(model)
+
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -286,7 +290,7 @@ class ChatHunyuan(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         # BaseChatModel reports each chunk to the callbacks itself.
         request = self._request(messages, stop, True, kwargs)
-        converter = _ChunkConverter(request.model)
+        converter = self._chunk_converter(request.model)
         for chunk in self.client.stream_chat(request):
             generation = converter.convert(chunk)
             if generation is not None:
@@ -300,7 +304,7 @@ class ChatHunyuan(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, True, kwargs)
-        converter = _ChunkConverter(request.model)
+        converter = self._chunk_converter(request.model)
         async for chunk in self.client.astream_chat(request):
             generation = converter.convert(chunk)
             if generation is not None:

@@ -9,12 +9,11 @@ the same message conversion, streaming, usage and moderation handling, with the 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LanguageModelInput, ModelProfile
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGenerationChunk
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
@@ -26,18 +25,20 @@ from hunyuan_core.yuanqi import YuanqiBackend
 from langchain_hunyuan.chat_models import ChatHunyuan, _ChunkConverter
 
 
-class _StepCollector:
-    """Wraps the chunk converter: collects streamed steps, puts them on the finishing chunk."""
+class _StepCollector(_ChunkConverter):
+    """The chunk converter that also collects streamed steps, for the finishing chunk."""
+
+    __slots__ = ("steps",)
 
     def __init__(self, model: str) -> None:
-        self.converter = _ChunkConverter(model)
+        super().__init__(model)
         self.steps: list[Any] = []
 
     def convert(self, chunk: ChatCompletionChunk) -> ChatGenerationChunk | None:
         step = (chunk.model_extra or {}).pop("step", None)
         if step is not None:
             self.steps.append(step)
-        generation = self.converter.convert(chunk)
+        generation = super().convert(chunk)
         if generation is not None and generation.message.response_metadata.get("finish_reason"):
             generation.message.response_metadata["steps"] = self.steps
         return generation
@@ -114,30 +115,5 @@ class ChatYuanqi(ChatHunyuan):
             "Yuanqi; it takes no tools from the caller (use ChatHunyuan for tool calling)"
         )
 
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, True, kwargs)
-        collector = _StepCollector(request.model)
-        for chunk in self.client.stream_chat(request):
-            generation = collector.convert(chunk)
-            if generation is not None:
-                yield generation
-
-    async def _astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, True, kwargs)
-        collector = _StepCollector(request.model)
-        async for chunk in self.client.astream_chat(request):
-            generation = collector.convert(chunk)
-            if generation is not None:
-                yield generation
+    def _chunk_converter(self, model: str) -> _StepCollector:
+        return _StepCollector(model)
