@@ -18,61 +18,28 @@ one line and serves until stdin closes.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.emulator import (
-    MAX_EMBEDDING_BATCH,
-    Exchange,
-    HunyuanEmulator,
-    _error,
-    _tokens,
-    fake_vector,
-)
-
-IGNORED_EMBEDDING_FIELDS = {"encoding_format"}
+from tests.emulator import HunyuanEmulator
 
 
 class BenchEmulator(HunyuanEmulator):
     """The emulator with a tolerant, cached ``/embeddings`` (see the module docstring)."""
 
+    embedding_fields = HunyuanEmulator.embedding_fields | {"encoding_format"}
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._vector_json: dict[str, str] = {}
 
-    def _vector(self, text: str) -> str:
+    def vector_json(self, text: str) -> str:
         cached = self._vector_json.get(text)
         if cached is None:
-            cached = self._vector_json[text] = json.dumps(fake_vector(text))
+            cached = self._vector_json[text] = super().vector_json(text)
         return cached
-
-    async def _embeddings(self, ex: Exchange) -> None:
-        body = ex.json
-        extra = sorted(set(body) - {"input", "model"} - IGNORED_EMBEDDING_FIELDS)
-        if extra:
-            await ex.send_json(400, _error(f"unsupported parameter(s): {', '.join(extra)}"))
-            return
-        if body.get("model") != "hunyuan-embedding":
-            await ex.send_json(400, _error("model must be hunyuan-embedding"))
-            return
-        texts = body.get("input")
-        texts = [texts] if isinstance(texts, str) else texts
-        if not texts or len(texts) > MAX_EMBEDDING_BATCH:
-            await ex.send_json(400, _error(f"input must hold 1 to {MAX_EMBEDDING_BATCH} texts"))
-            return
-        items = ",".join(
-            f'{{"object":"embedding","index":{i},"embedding":{self._vector(t)}}}'
-            for i, t in enumerate(texts)
-        )
-        tokens = sum(_tokens(t) for t in texts)
-        usage = json.dumps({"prompt_tokens": tokens, "total_tokens": tokens})
-        payload = (
-            f'{{"object":"list","model":"hunyuan-embedding","data":[{items}],"usage":{usage}}}'
-        )
-        await ex.send(200, payload.encode())
 
 
 def main() -> None:

@@ -437,9 +437,16 @@ class HunyuanEmulator:
 
     # --- /embeddings --------------------------------------------------------------------
 
+    #: What ``/embeddings`` accepts: only these two fields (seed 000).
+    embedding_fields: frozenset[str] = frozenset({"input", "model"})
+
+    def vector_json(self, text: str) -> str:
+        """The JSON of ``text``'s vector (the benchmark server caches it)."""
+        return json.dumps(fake_vector(text))
+
     async def _embeddings(self, ex: Exchange) -> None:
         body = ex.json
-        extra = sorted(set(body) - {"input", "model"})
+        extra = sorted(set(body) - self.embedding_fields)
         if extra:
             await ex.send_json(400, _error(f"unsupported parameter(s): {', '.join(extra)}"))
             return
@@ -451,20 +458,16 @@ class HunyuanEmulator:
         if not texts or len(texts) > MAX_EMBEDDING_BATCH:
             await ex.send_json(400, _error(f"input must hold 1 to {MAX_EMBEDDING_BATCH} texts"))
             return
-        data = [
-            {"object": "embedding", "index": i, "embedding": fake_vector(t)}
+        items = ",".join(
+            f'{{"object":"embedding","index":{i},"embedding":{self.vector_json(t)}}}'
             for i, t in enumerate(texts)
-        ]
-        tokens = sum(_tokens(t) for t in texts)
-        await ex.send_json(
-            200,
-            {
-                "object": "list",
-                "model": "hunyuan-embedding",
-                "data": data,
-                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-            },
         )
+        tokens = sum(_tokens(t) for t in texts)
+        usage = json.dumps({"prompt_tokens": tokens, "total_tokens": tokens})
+        payload = (
+            f'{{"object":"list","model":"hunyuan-embedding","data":[{items}],"usage":{usage}}}'
+        )
+        await ex.send(200, payload.encode())
 
 
 def _usage(prompt: int, completion: int) -> dict[str, int]:
