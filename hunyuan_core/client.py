@@ -128,7 +128,7 @@ def make_backend(
     sid = _as_secret(secret_id, "TENCENTCLOUD_SECRET_ID")
     skey = _as_secret(secret_key, "TENCENTCLOUD_SECRET_KEY")
     if key is None and sid is not None and skey is not None:
-        from hunyuan_core.native import NativeBackend  # type: ignore[import-not-found,unused-ignore]
+        from hunyuan_core.native import NativeBackend  # TC3 signing only when asked for
 
         native: OpenAICompatibleBackend = NativeBackend(
             secret_id=sid, secret_key=skey, region=region, endpoint=base_url
@@ -297,7 +297,7 @@ class HunyuanClient:
         """Seconds to wait before trying again, or ``None`` to give up and raise ``err``."""
         if attempt >= self.retry.max_retries:
             return None
-        headers: dict[str, str] = getattr(err, "_headers", {})
+        headers = err.headers
         if isinstance(err, APIStatusError):
             if err.status_code is None and not err.code:
                 return None
@@ -353,7 +353,7 @@ class HunyuanClient:
                     body = response.read()
                     response.close()
                     err, cause = self._status_error(response, body), None
-                    err._headers = dict(response.headers)  # type: ignore[attr-defined]
+                    err.headers = dict(response.headers)
             wait = self._retry_after(err, attempt)
             if wait is None:
                 raise err from cause
@@ -396,7 +396,7 @@ class HunyuanClient:
                     body = await response.aread()
                     await response.aclose()
                     err, cause = self._status_error(response, body), None
-                    err._headers = dict(response.headers)  # type: ignore[attr-defined]
+                    err.headers = dict(response.headers)
             wait = self._retry_after(err, attempt)
             if wait is None:
                 raise err from cause
@@ -562,14 +562,16 @@ class HunyuanClient:
                 raise HunyuanInputError(
                     f"texts[{i}] is empty: Hunyuan rejects empty input; drop or replace it"
                 )
-            if len(text) > EMBEDDING_MAX_TOKENS and _estimate_tokens(text) > EMBEDDING_MAX_TOKENS:
-                logger.warning(
-                    "texts[%d] is about %d tokens: Hunyuan embeds only the first %d and drops the "
-                    "rest; split long texts into chunks before embedding",
-                    i,
-                    _estimate_tokens(text),
-                    EMBEDDING_MAX_TOKENS,
-                )
+            if len(text) > EMBEDDING_MAX_TOKENS:
+                tokens = _estimate_tokens(text)
+                if tokens > EMBEDDING_MAX_TOKENS:
+                    logger.warning(
+                        "texts[%d] is about %d tokens: Hunyuan embeds only the first %d and drops "
+                        "the rest; split long texts into chunks before embedding",
+                        i,
+                        tokens,
+                        EMBEDDING_MAX_TOKENS,
+                    )
         size = min(self.embed_batch_size, self.backend.max_embed_batch)
         return [list(texts[i : i + size]) for i in range(0, len(texts), size)]
 

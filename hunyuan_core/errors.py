@@ -26,6 +26,8 @@ class HunyuanError(Exception):
         self.error_type = error_type
         self.request_id = request_id
         self.body = body
+        #: The error response's headers (``retry-after``, request ids), when there was one.
+        self.headers: dict[str, str] = {}
 
     def __str__(self) -> str:
         parts = [f"status {self.status_code}" if self.status_code is not None else ""]

@@ -112,6 +112,7 @@ def test_error_mapping(status: int, code: str | None, cls: type) -> None:
         mock_client(handler, max_retries=0).chat(ChatRequest(model="m", messages=USER))
     assert info.value.status_code == status
     assert info.value.request_id == "req-42"
+    assert info.value.headers["x-request-id"] == "req-42"  # the response headers, kept
     assert "boom" in str(info.value) and "req-42" in str(info.value)
 
 
