@@ -105,7 +105,8 @@ def gather(one: Callable[[], Any]) -> Callable[[], object]:
     return on_loop(many)
 
 
-def raw_cases(chat_url: str, calls: int, stream_calls: int, conc_calls: int) -> list[Case]:
+def raw_calls(chat_url: str) -> tuple[Any, Any, Any]:
+    """The baseline: a chat, a stream and an async chat with bare httpx + json."""
     import httpx
 
     # httpx's default limits (100 connections, 20 kept alive), as the core uses: more idle
@@ -133,6 +134,11 @@ def raw_cases(chat_url: str, calls: int, stream_calls: int, conc_calls: int) -> 
         reply = await aclient.post(url, json=body, headers=headers)
         return str(json.loads(reply.content)["choices"][0]["message"]["content"])
 
+    return invoke, stream, ainvoke
+
+
+def raw_cases(chat_url: str, calls: int, stream_calls: int, conc_calls: int) -> list[Case]:
+    invoke, stream, ainvoke = raw_calls(chat_url)
     return [
         Case("langchain invoke", "raw httpx", invoke, calls),
         Case("langchain stream (200 chunks)", "raw httpx", stream, stream_calls),
@@ -175,25 +181,7 @@ def langchain_cases(chat_url: str, calls: int, stream_calls: int, conc_calls: in
 
 
 def llama_index_cases(chat_url: str, calls: int, stream_calls: int) -> list[Case]:
-    import httpx
-
-    client = httpx.Client()
-    headers = {"Authorization": f"Bearer {KEY}"}
-    body = {"model": MODEL, "messages": [{"role": "user", "content": PROMPT}]}
-    url = f"{chat_url}/chat/completions"
-
-    def raw_chat() -> str:
-        reply = client.post(url, json=body, headers=headers)
-        return str(json.loads(reply.content)["choices"][0]["message"]["content"])
-
-    def raw_stream() -> int:
-        n = 0
-        with client.stream("POST", url, json={**body, "stream": True}, headers=headers) as r:
-            for line in r.iter_lines():
-                if line.startswith("data: ") and line != "data: [DONE]":
-                    json.loads(line[6:])
-                    n += 1
-        return n
+    raw_chat, raw_stream, _ = raw_calls(chat_url)
 
     cases = [
         Case("llama-index chat", "raw httpx", raw_chat, calls),

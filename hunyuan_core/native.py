@@ -227,26 +227,23 @@ def _extras(raw: Mapping[str, Any]) -> dict[str, Any]:
     return {_snake(k): v for k, v in raw.items() if k not in _KNOWN and v is not None}
 
 
-def completion_from_native(raw: Mapping[str, Any]) -> dict[str, Any]:
+def _openai_shaped(raw: Mapping[str, Any], obj: str, part: str) -> dict[str, Any]:
     return {
         "id": raw.get("Id") or "",
-        "object": "chat.completion",
+        "object": obj,
         "created": raw.get("Created") or 0,
-        "choices": _choices(raw.get("Choices"), "message"),
+        "choices": _choices(raw.get("Choices"), part),
         "usage": _usage(raw.get("Usage")),
         **_extras(raw),
     }
+
+
+def completion_from_native(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return _openai_shaped(raw, "chat.completion", "message")
 
 
 def chunk_from_native(raw: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": raw.get("Id") or "",
-        "object": "chat.completion.chunk",
-        "created": raw.get("Created") or 0,
-        "choices": _choices(raw.get("Choices"), "delta"),
-        "usage": _usage(raw.get("Usage")),
-        **_extras(raw),
-    }
+    return _openai_shaped(raw, "chat.completion.chunk", "delta")
 
 
 def embeddings_from_native(raw: Mapping[str, Any]) -> dict[str, Any]:
