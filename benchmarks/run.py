@@ -387,6 +387,8 @@ def main() -> None:
             + llama_index_cases(chat_server.base_url, args.calls, args.streams)
             + embedding_cases(embed_server.base_url, texts)
         )
+        if args.embed_rounds < 1:  # no bulk embeddings at all: neither warmed up nor reported
+            cases = [c for c in cases if not c.group.startswith(EMBED_GROUPS)]
         # Sort so that each group's rows sit together in the table, raw first.
         order = {g: i for i, g in enumerate(dict.fromkeys(c.group for c in cases))}
         cases.sort(key=lambda c: order[c.group])
