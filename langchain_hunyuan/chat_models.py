@@ -57,7 +57,8 @@ from hunyuan_core import (
     Usage,
     model_info,
 )
-from hunyuan_core.client import DEFAULT_TIMEOUT
+from hunyuan_core.backend import OpenAICompatibleBackend
+from hunyuan_core.client import DEFAULT_TIMEOUT, make_backend
 
 PROVIDER = "hunyuan"
 
@@ -211,16 +212,22 @@ class ChatHunyuan(BaseChatModel):
 
     # --- the core client ----------------------------------------------------------------
 
+    def _backend(self) -> OpenAICompatibleBackend:
+        """The API the credentials select (``ChatYuanqi`` selects Yuanqi's)."""
+        return make_backend(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            secret_id=self.secret_id,
+            secret_key=self.secret_key,
+            region=self.region,
+        )
+
     @property
     def client(self) -> HunyuanClient:
         """The core client, built on first use and kept for this instance."""
         if self._client is None:
             self._client = HunyuanClient(
-                api_key=self.api_key,
-                base_url=self.base_url,
-                secret_id=self.secret_id,
-                secret_key=self.secret_key,
-                region=self.region,
+                backend=self._backend(),
                 timeout=self.timeout,
                 max_retries=self.max_retries,
                 raise_on_sensitive=self.raise_on_sensitive,

@@ -20,7 +20,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import Field, SecretStr
 
-from hunyuan_core import ChatCompletionChunk, HunyuanClient
+from hunyuan_core import ChatCompletionChunk
 from hunyuan_core.yuanqi import YuanqiBackend
 from langchain_hunyuan.chat_models import ChatHunyuan, _ChunkConverter
 
@@ -87,23 +87,14 @@ class ChatYuanqi(ChatHunyuan):
             text_inputs=True, image_url_inputs=True, tool_calling=False, structured_output=False
         )
 
-    @property
-    def client(self) -> HunyuanClient:
-        if self._client is None:
-            backend = YuanqiBackend(
-                token=self.token,
-                assistant_id=self.assistant_id,
-                user_id=self.user_id,
-                base_url=self.yuanqi_base_url,
-                raise_on_tool_fail=self.raise_on_tool_fail,
-            )
-            self._client = HunyuanClient(
-                backend=backend,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                raise_on_sensitive=self.raise_on_sensitive,
-            )
-        return self._client
+    def _backend(self) -> YuanqiBackend:
+        return YuanqiBackend(
+            token=self.token,
+            assistant_id=self.assistant_id,
+            user_id=self.user_id,
+            base_url=self.yuanqi_base_url,
+            raise_on_tool_fail=self.raise_on_tool_fail,
+        )
 
     def bind_tools(
         self,

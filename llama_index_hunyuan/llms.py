@@ -49,10 +49,12 @@ from hunyuan_core import (
     ChatCompletionChunk,
     ChatRequest,
     HunyuanClient,
+    OpenAICompatibleBackend,
     ResponseMessage,
     Usage,
     model_info,
 )
+from hunyuan_core.client import make_backend
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -326,16 +328,22 @@ class Hunyuan(FunctionCallingLLM):
     ) -> None:
         super().__init__(**kwargs)
         self._client = HunyuanClient(
-            api_key=self.api_key,
-            base_url=self.api_base,
-            secret_id=self.secret_id,
-            secret_key=self.secret_key,
-            region=self.region,
+            backend=self._backend(),
             timeout=self.timeout,
             max_retries=self.max_retries,
             raise_on_sensitive=self.raise_on_sensitive,
             http_client=http_client,
             http_async_client=async_http_client,
+        )
+
+    def _backend(self) -> OpenAICompatibleBackend:
+        """The API the credentials select (``Yuanqi`` selects Yuanqi's)."""
+        return make_backend(
+            api_key=self.api_key,
+            base_url=self.api_base,
+            secret_id=self.secret_id,
+            secret_key=self.secret_key,
+            region=self.region,
         )
 
     @classmethod

@@ -9,13 +9,9 @@ own tools, so it is not a function-calling model here.
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
 from llama_index.core.base.llms.types import LLMMetadata
 from pydantic import Field, SecretStr
 
-from hunyuan_core import HunyuanClient
 from hunyuan_core.yuanqi import YuanqiBackend
 from llama_index_hunyuan.llms import Hunyuan
 
@@ -48,28 +44,13 @@ class Yuanqi(Hunyuan):
         default=False, description="Raise AgentToolError on tool_fail."
     )
 
-    def __init__(
-        self,
-        *,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(http_client=http_client, async_http_client=async_http_client, **kwargs)
-        backend = YuanqiBackend(
+    def _backend(self) -> YuanqiBackend:
+        return YuanqiBackend(
             token=self.token,
             assistant_id=self.assistant_id,
             user_id=self.user_id,
             base_url=self.yuanqi_base_url,
             raise_on_tool_fail=self.raise_on_tool_fail,
-        )
-        self._client = HunyuanClient(
-            backend=backend,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            raise_on_sensitive=self.raise_on_sensitive,
-            http_client=http_client,
-            http_async_client=async_http_client,
         )
 
     @classmethod

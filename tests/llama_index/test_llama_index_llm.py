@@ -147,13 +147,19 @@ def test_settings_forwarded_to_one_core_client_per_instance(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     built: list[dict[str, Any]] = []
-    real = llms_module.HunyuanClient
+    backends: list[dict[str, Any]] = []
+    real, real_backend = llms_module.HunyuanClient, llms_module.make_backend
 
     def spy(**kwargs: Any) -> Any:
         built.append(kwargs)
         return real(**kwargs)
 
+    def backend_spy(**kwargs: Any) -> Any:
+        backends.append(kwargs)
+        return real_backend(**kwargs)
+
     monkeypatch.setattr(llms_module, "HunyuanClient", spy)
+    monkeypatch.setattr(llms_module, "make_backend", backend_spy)
     recorder = Recorder()
     llm = mocked(
         recorder,
@@ -166,11 +172,11 @@ def test_settings_forwarded_to_one_core_client_per_instance(
     )
     llm.chat(USER)
     list(llm.stream_complete("hi"))
-    assert len(built) == 1
-    kwargs = built[0]
-    assert kwargs["secret_id"].get_secret_value() == "sid"
-    assert kwargs["secret_key"].get_secret_value() == "skey"
-    assert (kwargs["region"], kwargs["timeout"], kwargs["max_retries"]) == (
+    assert len(built) == 1 and len(backends) == 1
+    kwargs, credentials = built[0], backends[0]
+    assert credentials["secret_id"].get_secret_value() == "sid"
+    assert credentials["secret_key"].get_secret_value() == "skey"
+    assert (credentials["region"], kwargs["timeout"], kwargs["max_retries"]) == (
         "ap-guangzhou",
         9.5,
         4,
