@@ -12,6 +12,8 @@ import datetime as _dt
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -147,3 +149,11 @@ def replaying(cassette: Path) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def run_example_script(script: str) -> subprocess.CompletedProcess[str]:
+    """Run ``examples/<script>`` as a newcomer would: a bare shell, no key, no PYTHONPATH."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from examples import quickstart
-from tests.cassettes_support import ROOT
+from tests.cassettes_support import run_example_script
 from tests.emulator import GREETING, SEED_000_REPLY
 
 
@@ -21,15 +18,7 @@ def test_quickstart() -> None:
 
 
 def test_quickstart_script_replays_offline_without_a_key() -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}  # no HUNYUAN_API_KEY, no proxy
-    done = subprocess.run(
-        [sys.executable, "examples/quickstart.py"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_example_script("examples/quickstart.py")
     assert done.returncode == 0, done.stderr
     assert (
         "Offline: HUNYUAN_API_KEY is not set, replaying cassettes/test_quickstart/" in done.stdout

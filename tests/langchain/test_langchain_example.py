@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from examples import langchain_agent
-from tests.cassettes_support import ROOT
+from tests.cassettes_support import run_example_script
 
 
 def test_nth_prime() -> None:
@@ -24,15 +21,7 @@ def test_agent_example() -> None:
 
 
 def test_agent_script_replays_offline_without_a_key() -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}  # no HUNYUAN_API_KEY, no proxy
-    done = subprocess.run(
-        [sys.executable, "examples/langchain_agent.py"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_example_script("examples/langchain_agent.py")
     assert done.returncode == 0, done.stderr
     assert "Offline: HUNYUAN_API_KEY is not set" in done.stdout
     assert "tool nth_prime({'n': 3}) -> 5" in done.stdout

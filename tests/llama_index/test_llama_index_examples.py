@@ -7,13 +7,10 @@ downloaded (NLTK data, tiktoken files) and every request must come from the cass
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from examples import llama_index_agent, llama_index_rag
-from tests.cassettes_support import ROOT
+from tests.cassettes_support import run_example_script
 
 
 @pytest.mark.vcr
@@ -48,10 +45,7 @@ def test_example_main_replays_offline_without_a_key(
 
 @pytest.mark.parametrize("script", ["examples/llama_index_rag.py", "examples/llama_index_agent.py"])
 def test_example_script_runs_from_a_fresh_shell(script: str) -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}  # no key, no proxy, no PYTHONPATH
-    done = subprocess.run(
-        [sys.executable, script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    done = run_example_script(script)
     assert done.returncode == 0, done.stderr
     assert "Offline:" in done.stdout and "\nA: " in done.stdout
     assert "NLTK download error" not in done.stdout + done.stderr
