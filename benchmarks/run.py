@@ -2,7 +2,8 @@
 
 One process, interleaved rounds: every round runs every case once (``calls`` operations each),
 so drift in machine load hits all cases alike; each figure is the median over rounds. The
-server is ``tests/emulator.py`` in a child process (see ``benchmarks/server.py``): one instance
+server is ``tests/support/emulator.py`` in a child process (see ``benchmarks/server.py``):
+one instance
 streams 200-chunk replies with no latency, a second answers ``/embeddings`` after 20 ms.
 
     .venv/bin/python benchmarks/run.py [--rounds 5] [--calls 200] [--json out.json]

@@ -1,4 +1,4 @@
-"""The benchmark server: ``tests/emulator.py``'s HunyuanEmulator, run in its own process.
+"""The benchmark server: ``tests/support/emulator.py``'s HunyuanEmulator, run in its own process.
 
 A separate process keeps the server's CPU work (JSON encoding, fake vectors) off the client's
 GIL, so what the benchmark times is the client. Two differences from the test emulator, both
@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.emulator import HunyuanEmulator
+from tests.support.emulator import HunyuanEmulator
 
 
 class BenchEmulator(HunyuanEmulator):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from tests.cassettes_support import ROOT, replaying
+from tests.support.cassettes import ROOT, replaying
 
 T = TypeVar("T")
 

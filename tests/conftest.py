@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests import cassettes_support
-from tests.emulator import HunyuanEmulator
+from tests.support import cassettes as cassettes_support
+from tests.support.emulator import HunyuanEmulator
 
 
 def pytest_configure(config: pytest.Config) -> None:

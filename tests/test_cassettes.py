@@ -10,8 +10,8 @@ import pytest
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from tests import cassettes_support
-from tests.emulator import HunyuanEmulator
+from tests.support import cassettes as cassettes_support
+from tests.support.emulator import HunyuanEmulator
 
 CASSETTES = sorted(cassettes_support.CASSETTE_DIR.rglob("*.yaml"))
 REAL_LOOKING_KEY = "sk-" + "A1b2C3d4" * 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.cassettes_support import ROOT
+from tests.support.cassettes import ROOT
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

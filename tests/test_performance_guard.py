@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 import hunyuan_core.client
-from tests.emulator import HunyuanEmulator
+from tests.support.emulator import HunyuanEmulator
 
 KEY = "sk-guard-key"
 MODEL = "hunyuan-turbos-latest"

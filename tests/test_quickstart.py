@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from examples import quickstart
-from tests.cassettes_support import run_example_script
-from tests.emulator import GREETING, SEED_000_REPLY
+from tests.support.cassettes import run_example_script
+from tests.support.emulator import GREETING, SEED_000_REPLY
 
 
 @pytest.mark.vcr

@@ -1,5 +1,5 @@
 """Cassettes for the native and Yuanqi backends: synthesised from their loopback emulators by
-``python -m tests.backends.synthesize``, replayed offline (a missing cassette fails).
+``python -m tests.support.synthesize_backends``, replayed offline (a missing cassette fails).
 
 The serializer stamps an honest header; the emulators' loopback URLs are rewritten to the live
 hosts, and every credential header (Authorization with its TC3 signature, tokens) is dropped.
@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests import cassettes_support
-from tests.emulator_native import SECRETS
-from tests.emulator_yuanqi import ASSISTANT_ID, TOKEN
+from tests.support import cassettes as cassettes_support
+from tests.support.emulator_native import SECRETS
+from tests.support.emulator_yuanqi import ASSISTANT_ID, TOKEN
 
 #: JSON map {emulator base URL: live base URL}, set while synthesising.
 SYNTH_MAP_ENV = "HUNYUAN_BACKENDS_SYNTH_MAP"
@@ -36,11 +36,12 @@ class BackendsCassetteSerializer:
     def serialize(cassette_dict: Any) -> str:
         today = _dt.date.today().isoformat()
         header = (
-            f"# Synthesised on {today}: recorded from tests/emulator_native.py (the Tencent Cloud\n"
-            "# native API, field names from Tencent's SDK hunyuan/v20230901/models.py, seed 002)\n"
-            "# and tests/emulator_yuanqi.py (Yuanqi agents, seed 003), loopback servers of the\n"
-            "# documented formats, by `python -m tests.backends.synthesize`. NOT a recording of\n"
-            "# the live APIs. Authorization (TC3 signature) and token headers are filtered.\n"
+            f"# Synthesised on {today}: recorded from tests/support/emulator_native.py (the\n"
+            "# Tencent Cloud native API, field names from Tencent's SDK\n"
+            "# hunyuan/v20230901/models.py) and tests/support/emulator_yuanqi.py (Yuanqi agents),\n"
+            "# loopback servers of the documented formats, by\n"
+            "# `python -m tests.support.synthesize_backends`. NOT a recording of the live APIs.\n"
+            "# Authorization (TC3 signature) and token headers are filtered.\n"
         )
         return header + yaml.safe_dump(cassette_dict, allow_unicode=True, sort_keys=False)
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from examples import quickstart
-from tests.emulator import GREETING, SEED_000_REPLY
-from tests.emulator_yuanqi import WEATHER_ANSWER
+from tests.support.emulator import GREETING, SEED_000_REPLY
+from tests.support.emulator_yuanqi import WEATHER_ANSWER
 
 pytestmark = pytest.mark.vcr
 

@@ -21,8 +21,8 @@ from hunyuan_core import (
 )
 from hunyuan_core.client import make_backend
 from hunyuan_core.native import NativeBackend, ThreadRun, chat_params, run_thread
-from tests.emulator import Exchange, fake_vector
-from tests.emulator_native import NativeEmulator, error_body, native_error
+from tests.support.emulator import Exchange, fake_vector
+from tests.support.emulator_native import NativeEmulator, error_body, native_error
 
 SID, SKEY = "test-secret-id", "test-secret-key"
 MODEL = "hunyuan-turbos-latest"

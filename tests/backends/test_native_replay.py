@@ -7,7 +7,7 @@ import pytest
 from hunyuan_core import AuthenticationError, ChatRequest, HunyuanClient
 from hunyuan_core.native import NativeBackend, run_thread
 from tests.backends.conftest import SECRET_ID
-from tests.emulator import GREETING, SEED_000_REPLY, fake_vector
+from tests.support.emulator import GREETING, SEED_000_REPLY, fake_vector
 
 pytestmark = [pytest.mark.vcr, pytest.mark.usefixtures("native_credentials")]
 

@@ -17,7 +17,7 @@ from hunyuan_core import (
     HunyuanInputError,
 )
 from hunyuan_core.yuanqi import AgentToolError, YuanqiBackend, yuanqi_messages
-from tests.emulator_yuanqi import ASSISTANT_ID, TOKEN, WEATHER_ANSWER, YuanqiEmulator
+from tests.support.emulator_yuanqi import ASSISTANT_ID, TOKEN, WEATHER_ANSWER, YuanqiEmulator
 
 
 @pytest.fixture

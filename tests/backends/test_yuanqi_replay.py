@@ -6,7 +6,7 @@ import pytest
 
 from hunyuan_core import ChatRequest, HunyuanClient
 from hunyuan_core.yuanqi import YuanqiBackend
-from tests.emulator_yuanqi import WEATHER_ANSWER
+from tests.support.emulator_yuanqi import WEATHER_ANSWER
 
 pytestmark = [pytest.mark.vcr, pytest.mark.usefixtures("yuanqi_credentials")]
 

@@ -22,8 +22,8 @@ from hunyuan_core import (
     RateLimitError,
     StreamError,
 )
-from tests.emulator import HunyuanEmulator
-from tests.reliability.faults import FakeClock
+from tests.support.emulator import HunyuanEmulator
+from tests.support.faults import FakeClock
 
 KEY = "sk-unit-test-key-0123456789abcdef"
 USER = [{"role": "user", "content": "你好"}]
@@ -327,7 +327,7 @@ def test_emulator_embeddings_batched_in_order_with_only_input_and_model(
     texts = [f"text {i}" for i in range(450)]
     vectors = live(emulator).embed(texts)
     assert len(vectors) == 450 and all(len(v) == 1024 for v in vectors)
-    from tests.emulator import fake_vector
+    from tests.support.emulator import fake_vector
 
     assert vectors[0] == fake_vector("text 0") and vectors[449] == fake_vector("text 449")
     bodies = [body for path, _, body in emulator.requests if path.endswith("/embeddings")]
@@ -337,7 +337,7 @@ def test_emulator_embeddings_batched_in_order_with_only_input_and_model(
 
 async def test_emulator_async_embeddings_keep_order(emulator: HunyuanEmulator) -> None:
     texts = [f"t{i}" for i in range(401)]
-    from tests.emulator import fake_vector
+    from tests.support.emulator import fake_vector
 
     vectors = await live(emulator, embed_batch_size=100).aembed(texts)
     assert vectors == [fake_vector(t) for t in texts]

@@ -34,7 +34,7 @@ from hunyuan_core import (
 )
 from langchain_hunyuan import ChatHunyuan
 from langchain_hunyuan.chat_models import message_to_dict
-from tests.emulator import GREETING, THINKING, HunyuanEmulator
+from tests.support.emulator import GREETING, THINKING, HunyuanEmulator
 
 KEY = "sk-langchain-unit-0123456789abcdef"
 Handler = Callable[[httpx.Request], httpx.Response]

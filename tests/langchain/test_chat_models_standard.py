@@ -1,7 +1,8 @@
 """langchain-tests' standard integration suite for ChatHunyuan, replayed from cassettes.
 
-Cassettes are in ``cassettes/test_chat_models_standard/``, synthesised from tests/emulator.py
-(``python -m tests.synthesize_cassettes tests/langchain/test_chat_models_standard.py``);
+Cassettes are in ``cassettes/test_chat_models_standard/``, synthesised from
+tests/support/emulator.py
+(``python -m tests.support.synthesize_cassettes tests/langchain/test_chat_models_standard.py``);
 re-record live with ``HUNYUAN_API_KEY=... pytest --record-mode=rewrite <this file>``.
 """
 
@@ -16,7 +17,7 @@ from langchain_core.utils import function_calling
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
 from langchain_hunyuan import ChatHunyuan
-from tests import cassettes_support
+from tests.support import cassettes as cassettes_support
 
 pytestmark = pytest.mark.vcr
 

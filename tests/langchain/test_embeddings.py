@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from hunyuan_core import HunyuanInputError
 from langchain_hunyuan import HunyuanEmbeddings
-from tests.emulator import HunyuanEmulator, fake_vector
+from tests.support.emulator import HunyuanEmulator, fake_vector
 
 KEY = "sk-langchain-embed-0123456789abcdef"
 

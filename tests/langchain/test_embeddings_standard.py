@@ -1,5 +1,5 @@
 """langchain-tests' standard integration suite for HunyuanEmbeddings, replayed from cassettes
-(``cassettes/test_embeddings_standard/``, synthesised from tests/emulator.py)."""
+(``cassettes/test_embeddings_standard/``, synthesised from tests/support/emulator.py)."""
 
 from __future__ import annotations
 

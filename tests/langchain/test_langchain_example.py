@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from examples import langchain_agent
-from tests.cassettes_support import run_example_script
+from tests.support.cassettes import run_example_script
 
 
 def test_nth_prime() -> None:

@@ -37,8 +37,8 @@ from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel, PrivateAttr
 
 from llama_index_hunyuan import Hunyuan, HunyuanEmbedding
-from tests.emulator import HunyuanEmulator
-from tests.emulator_native import NativeEmulator
+from tests.support.emulator import HunyuanEmulator
+from tests.support.emulator_native import NativeEmulator
 
 USER = [ChatMessage(role=MessageRole.USER, content="Say hello in one short sentence.")]
 PROMPT = "Say hello in one short sentence."

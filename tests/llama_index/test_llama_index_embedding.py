@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from hunyuan_core import MAX_EMBEDDING_BATCH, HunyuanInputError
 from llama_index_hunyuan import HunyuanEmbedding
-from tests.emulator import HunyuanEmulator, fake_vector
+from tests.support.emulator import HunyuanEmulator, fake_vector
 
 KEY = "sk-llama-index-embed-0123456789abcdef"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from examples import llama_index_agent, llama_index_rag
-from tests.cassettes_support import run_example_script
+from tests.support.cassettes import run_example_script
 
 
 @pytest.mark.vcr

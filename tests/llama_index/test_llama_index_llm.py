@@ -29,8 +29,8 @@ from llama_index.core.tools import FunctionTool
 import llama_index_hunyuan.llms as llms_module
 from hunyuan_core import AuthenticationError, ContentModerationError, HunyuanInputError
 from llama_index_hunyuan import Hunyuan
-from tests.emulator import GREETING, HunyuanEmulator
-from tests.llama_index.streams import WEATHER_AND_TIME, reply_of, stream_of
+from tests.support.emulator import GREETING, HunyuanEmulator
+from tests.support.streams import WEATHER_AND_TIME, reply_of, stream_of
 
 KEY = "sk-llama-index-unit-0123456789abcdef"
 USER = [ChatMessage(role=MessageRole.USER, content="你好")]

@@ -1,7 +1,8 @@
 """``Hunyuan`` / ``HunyuanEmbedding`` over recorded HTTP (cassettes, replayed offline).
 
 Models are built as a user would, from ``HUNYUAN_API_KEY`` with Tencent's endpoint. Re-make the
-cassettes with ``python -m tests.synthesize_cassettes tests/llama_index/test_llama_index_wire.py``
+cassettes with
+``python -m tests.support.synthesize_cassettes tests/llama_index/test_llama_index_wire.py``
 or re-record live with ``HUNYUAN_API_KEY=... pytest --record-mode=rewrite <this file>``.
 """
 

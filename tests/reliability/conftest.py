@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.reliability.faults import Gate
+from tests.support.faults import Gate
 
 TEST_TIME_LIMIT = 20.0
 

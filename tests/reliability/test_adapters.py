@@ -22,9 +22,9 @@ from hunyuan_core import (
 )
 from langchain_hunyuan import ChatHunyuan, HunyuanEmbeddings
 from llama_index_hunyuan import Hunyuan, HunyuanEmbedding
-from tests.emulator import GREETING, HunyuanEmulator
-from tests.reliability import faults
-from tests.reliability.faults import FakeClock, Gate
+from tests.support import faults
+from tests.support.emulator import GREETING, HunyuanEmulator
+from tests.support.faults import FakeClock, Gate
 
 KEY = "sk-reliability-0123456789abcdef"
 READ_TIMEOUT = 0.2

@@ -18,8 +18,8 @@ from hunyuan_core import (
     HunyuanError,
     HunyuanInputError,
 )
-from tests.emulator import HunyuanEmulator
-from tests.reliability.faults import FakeClock
+from tests.support.emulator import HunyuanEmulator
+from tests.support.faults import FakeClock
 
 KEY = "sk-reliability-0123456789abcdef"
 MODES = ["chat", "achat", "stream", "astream"]

@@ -13,9 +13,9 @@ import pytest
 
 from hunyuan_core import APITimeoutError, ChatRequest, HunyuanClient
 from hunyuan_core.client import DEFAULT_LIMITS
-from tests.emulator import GREETING, HunyuanEmulator, wait_until
-from tests.reliability import faults
-from tests.reliability.faults import FakeClock, Gate
+from tests.support import faults
+from tests.support.emulator import GREETING, HunyuanEmulator, wait_until
+from tests.support.faults import FakeClock, Gate
 
 KEY = "sk-reliability-0123456789abcdef"
 N = 500

@@ -26,9 +26,9 @@ from hunyuan_core import (
     RetryPolicy,
     StreamError,
 )
-from tests.emulator import GREETING, HunyuanEmulator
-from tests.reliability import faults
-from tests.reliability.faults import FakeClock, Gate
+from tests.support import faults
+from tests.support.emulator import GREETING, HunyuanEmulator
+from tests.support.faults import FakeClock, Gate
 
 KEY = "sk-reliability-0123456789abcdef"
 USER = [{"role": "user", "content": "你好"}]

@@ -27,11 +27,11 @@ from hunyuan_core import ChatRequest, HunyuanClient, HunyuanError
 from hunyuan_core.native import NativeBackend
 from langchain_hunyuan import ChatHunyuan, HunyuanEmbeddings
 from llama_index_hunyuan import Hunyuan, HunyuanEmbedding
-from tests import cassettes_support
-from tests.emulator import HunyuanEmulator
-from tests.emulator_native import SECRETS, NativeEmulator, native_error
-from tests.reliability import faults
-from tests.reliability.faults import FakeClock
+from tests.support import cassettes as cassettes_support
+from tests.support import faults
+from tests.support.emulator import HunyuanEmulator
+from tests.support.emulator_native import SECRETS, NativeEmulator, native_error
+from tests.support.faults import FakeClock
 
 KEY = "sk-TOPSECRET0123456789abcdefXYZ"
 

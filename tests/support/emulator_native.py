@@ -8,7 +8,7 @@ SDK's ``abstract_client.py`` and seed 002, RunThread's run object from seed 002.
   headers, answering failures as the API does: HTTP 200 with ``{"Response": {"Error": ...}}``;
 - answers ``ChatCompletions`` (JSON, or SSE ``data:`` events with cumulative ``Usage`` and no
   ``[DONE]``), ``GetEmbedding`` (``InputList`` of at most 50) and ``RunThread`` (streamed);
-- decides replies like :class:`tests.emulator.HunyuanEmulator` (same canned text, tool calls
+- decides replies like :class:`tests.support.emulator.HunyuanEmulator` (same canned text, tool calls
   from the tool's schema, inclusive ``Stop``).
 """
 
@@ -19,7 +19,7 @@ import json
 from typing import Any
 
 from hunyuan_core import tc3
-from tests.emulator import (
+from tests.support.emulator import (
     THINKING,
     THINKING_MODELS,
     Exchange,

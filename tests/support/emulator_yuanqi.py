@@ -7,9 +7,9 @@ assistant alternating, at most 40, content lists of ``text`` / ``file_url``). Re
 ``role: tool`` delta with the tool's output), ``assistant_id`` and ``usage``. What the seed does
 not show is inferred and marked: the error body shape and the closing ``data: [DONE]``.
 
-The emulated agent answers like :class:`tests.emulator.HunyuanEmulator`, and: a question about
-the weather (天气) makes it call a weather plugin first; "工具失败" makes that plugin fail
-(``finish_reason: tool_fail``); "敏感" stops the reply by moderation (``sensitive``).
+The emulated agent answers like :class:`tests.support.emulator.HunyuanEmulator`, and: a
+question about the weather (天气) makes it call a weather plugin first; "工具失败" makes that
+plugin fail (``finish_reason: tool_fail``); "敏感" stops the reply by moderation (``sensitive``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import hashlib
 import json
 from typing import Any
 
-from tests.emulator import (
+from tests.support.emulator import (
     GREETING,
     SEED_000_REPLY,
     Exchange,

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hunyuan_core import RetryPolicy
-from tests.emulator import Exchange, Handler
+from tests.support.emulator import Exchange, Handler
 
 
 class FakeClock:

@@ -1,8 +1,8 @@
 """Cassette configuration shared by the tests and ``examples/quickstart.py``.
 
 Cassettes live in ``cassettes/<test module>/<test>.yaml``. Each begins with a comment saying how
-it was made: synthesised from the emulator (``python -m tests.synthesize_cassettes``) or recorded
-live (``HUNYUAN_API_KEY=... pytest --record-mode=rewrite ...``). Keys and signatures are
+it was made: synthesised from the emulator (``python -m tests.support.synthesize_cassettes``)
+or recorded live (``HUNYUAN_API_KEY=... pytest --record-mode=rewrite ...``). Keys and signatures are
 filtered before anything is written; ``tests/test_cassettes.py`` fails if one gets through.
 """
 
@@ -22,11 +22,11 @@ from typing import Any
 import yaml
 from vcr import VCR
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASSETTE_DIR = ROOT / "cassettes"
 LIVE_BASE_URL = "https://api.hunyuan.cloud.tencent.com/v1"
 REPLAY_KEY = "sk-cassette-replay"
-#: Set by ``tests/synthesize_cassettes.py`` to the emulator's base URL while it records.
+#: Set by ``tests/support/synthesize_cassettes.py`` to the emulator's base URL while it records.
 SYNTH_ENV = "HUNYUAN_CASSETTE_SYNTH_BASE_URL"
 
 SECRET_HEADERS = [
@@ -53,9 +53,9 @@ def _header() -> str:
     synth = os.environ.get(SYNTH_ENV)
     if synth:
         how = (
-            f"# Synthesised on {today}: recorded from tests/emulator.py, a loopback server\n"
-            "# that speaks Hunyuan's documented wire format (shared/seeds 000 and 001), by\n"
-            "# `python -m tests.synthesize_cassettes`. NOT a recording of the live API.\n"
+            f"# Synthesised on {today}: recorded from tests/support/emulator.py, a loopback\n"
+            "# server that speaks Hunyuan's documented wire format (shared/seeds 000 and 001), by\n"
+            "# `python -m tests.support.synthesize_cassettes`. NOT a recording of the live API.\n"
         )
     else:
         how = f"# Recorded live against Hunyuan on {today} by `pytest --record-mode=rewrite`.\n"

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from tests.emulator import Exchange, Handler
+from tests.support.emulator import Exchange, Handler
 
 WEATHER_AND_TIME = [
     # Two calls start in the same chunk, each with its id, and Hunyuan repeats the ids later.

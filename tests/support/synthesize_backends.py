@@ -1,9 +1,10 @@
 """Re-make the native and Yuanqi cassettes from their loopback emulators.
 
-    python -m tests.backends.synthesize [pytest args, default: the replay tests]
+    python -m tests.support.synthesize_backends [pytest args, default: the replay tests]
 
-Requests go to tests/emulator_native.py and tests/emulator_yuanqi.py and are written as if sent
-to hunyuan.tencentcloudapi.com and open.hunyuan.tencent.com, with a header saying so.
+Requests go to tests/support/emulator_native.py and tests/support/emulator_yuanqi.py and are
+written as if sent to hunyuan.tencentcloudapi.com and open.hunyuan.tencent.com,
+with a header saying so.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from tests.backends.conftest import NATIVE_URL, SYNTH_MAP_ENV, YUANQI_URL
-from tests.cassettes_support import CASSETTE_DIR, SYNTH_ENV
-from tests.emulator import HunyuanEmulator
-from tests.emulator_native import NativeEmulator
-from tests.emulator_yuanqi import YuanqiEmulator
+from tests.support.cassettes import CASSETTE_DIR, SYNTH_ENV
+from tests.support.emulator import HunyuanEmulator
+from tests.support.emulator_native import NativeEmulator
+from tests.support.emulator_yuanqi import YuanqiEmulator
 
 REPLAY_TESTS = [
     "tests/backends/test_native_replay.py",

@@ -1,6 +1,6 @@
-"""Re-make the synthesised cassettes: run the cassette tests against tests/emulator.py.
+"""Re-make the synthesised cassettes: run the cassette tests against tests/support/emulator.py.
 
-    python -m tests.synthesize_cassettes [pytest args, e.g. a test file]
+    python -m tests.support.synthesize_cassettes [pytest args, e.g. a test file]
 
 Every request goes to the loopback emulator and is written as if sent to Tencent's endpoint,
 with a header saying it is synthesised. To record against the live API instead:
@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
-from tests.cassettes_support import SYNTH_ENV
-from tests.emulator import HunyuanEmulator
+from tests.support.cassettes import SYNTH_ENV
+from tests.support.emulator import HunyuanEmulator
 
 
 def main(argv: list[str]) -> int:
