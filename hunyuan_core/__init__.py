@@ -1,7 +1,9 @@
 """Shared HTTP core for Tencent Hunyuan: auth, typed wire objects, SSE, retries, typed errors
 and the normalisation of Hunyuan's quirks. Imports neither LangChain nor LlamaIndex."""
 
-from hunyuan_core.backend import DEFAULT_BASE_URL, OpenAICompatibleBackend
+from hunyuan_core._constants import LEGACY_BASE_URL
+from hunyuan_core.backends import Backend, OpenAICompatibleBackend, backend_for
+from hunyuan_core.backends.openai_compatible import DEFAULT_BASE_URL
 from hunyuan_core.client import HunyuanClient
 from hunyuan_core.errors import (
     APIConnectionError,
@@ -26,6 +28,7 @@ from hunyuan_core.models import (
     model_info,
 )
 from hunyuan_core.retry import RetryPolicy
+from hunyuan_core.settings import Settings, resolve_settings
 from hunyuan_core.types import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -45,11 +48,13 @@ __all__ = [
     "DEFAULT_CHAT_MODEL",
     "EMBEDDING_DIMENSIONS",
     "EMBEDDING_MODEL",
+    "LEGACY_BASE_URL",
     "MAX_EMBEDDING_BATCH",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
+    "Backend",
     "BadRequestError",
     "ChatCompletion",
     "ChatCompletionChunk",
@@ -70,8 +75,11 @@ __all__ = [
     "RateLimitError",
     "ResponseMessage",
     "RetryPolicy",
+    "Settings",
     "StreamError",
     "ToolCall",
     "Usage",
+    "backend_for",
     "model_info",
+    "resolve_settings",
 ]

@@ -91,7 +91,7 @@ class ContentModerationError(HunyuanError):
         self.partial_content = partial_content
 
 
-# Hunyuan / Tencent Cloud error codes (seed 002) by the error class they map to.
+# Tencent Cloud error codes (https://cloud.tencent.com/document/api/1729/101838) by class.
 _CODE_PREFIXES: tuple[tuple[str, type[APIStatusError]], ...] = (
     ("AuthFailure", AuthenticationError),
     ("FailedOperation.EngineServerLimitExceeded", RateLimitError),

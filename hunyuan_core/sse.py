@@ -1,6 +1,6 @@
 """Server-sent events as Hunyuan sends them.
 
-Each ``data:`` line is one event: Hunyuan's examples (seed 001) put ``data:`` lines back to back,
+Each ``data:`` line is one event: published Hunyuan examples put ``data:`` lines back to back,
 so waiting for a blank line would glue two JSON objects together. Blank keep-alives, comments
 (``:``), ``event:``, ``id:`` and ``retry:`` lines are skipped. ``[DONE]`` is returned as
 :data:`DONE` so that a stream that stops without it can be told apart.

@@ -41,29 +41,30 @@ from langchain_core.output_parsers.openai_tools import parse_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
-from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from typing_extensions import Self
 
 from hunyuan_core import (
     DEFAULT_CHAT_MODEL,
+    Backend,
     ChatCompletion,
     ChatCompletionChunk,
     ChatRequest,
     HunyuanClient,
     Usage,
+    backend_for,
     model_info,
 )
-from hunyuan_core.backend import OpenAICompatibleBackend
-from hunyuan_core.client import DEFAULT_TIMEOUT, make_backend
+from hunyuan_core.quirks import resolve_tool_choice, tool_names
+from langchain_hunyuan._connection import HunyuanConnection
 
 PROVIDER = "hunyuan"
 
 
-class ChatHunyuan(BaseChatModel):
+class ChatHunyuan(HunyuanConnection, BaseChatModel):
     """Tencent Hunyuan chat models (``hunyuan-turbos-latest``, ``hunyuan-t1-latest``, vision...).
 
     Setup: ``pip install 'hunyuan-integrations[langchain]'`` and ``export HUNYUAN_API_KEY=sk-...``
@@ -88,35 +89,12 @@ class ChatHunyuan(BaseChatModel):
 
     model_name: str = Field(default=DEFAULT_CHAT_MODEL, alias="model")
     """Model name, e.g. ``hunyuan-turbos-latest``, ``hunyuan-t1-latest``, ``hunyuan-vision``."""
-    api_key: SecretStr | None = Field(
-        default_factory=secret_from_env("HUNYUAN_API_KEY", default=None),
-        alias="hunyuan_api_key",
-    )
-    """API key for the OpenAI-compatible endpoint; defaults to ``HUNYUAN_API_KEY``."""
-    base_url: str | None = Field(
-        default_factory=from_env("HUNYUAN_BASE_URL", default=None), alias="hunyuan_base_url"
-    )
-    """Endpoint; defaults to ``HUNYUAN_BASE_URL`` or Tencent's ``api.hunyuan.cloud.tencent.com``."""
-    secret_id: SecretStr | None = Field(
-        default_factory=secret_from_env("TENCENTCLOUD_SECRET_ID", default=None)
-    )
-    """Tencent Cloud SecretId (native API, used when no API key is set)."""
-    secret_key: SecretStr | None = Field(
-        default_factory=secret_from_env("TENCENTCLOUD_SECRET_KEY", default=None)
-    )
-    """Tencent Cloud SecretKey (native API)."""
-    region: str | None = None
-    """Tencent Cloud region for the native API."""
     temperature: float | None = None
     top_p: float | None = None
     max_tokens: int | None = None
     stop: list[str] | None = None
     """Stop strings; cut from the reply (Hunyuan itself would keep them)."""
     seed: int | None = None
-    timeout: float | None = DEFAULT_TIMEOUT
-    """Read timeout in seconds (connect timeout is 5 s)."""
-    max_retries: int = 2
-    """Retries on connection errors, 429 and 5xx, with backoff; never once a stream has begun."""
     streaming: bool = False
     """Stream under ``invoke`` too (callbacks then receive tokens)."""
     stream_usage: bool = True
@@ -212,15 +190,9 @@ class ChatHunyuan(BaseChatModel):
 
     # --- the core client ----------------------------------------------------------------
 
-    def _backend(self) -> OpenAICompatibleBackend:
-        """The API the credentials select (``ChatYuanqi`` selects Yuanqi's)."""
-        return make_backend(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            secret_id=self.secret_id,
-            secret_key=self.secret_key,
-            region=self.region,
-        )
+    def _backend(self) -> Backend:
+        """The API the settings select (``ChatYuanqi`` selects Yuanqi's)."""
+        return backend_for(self._connection_settings())
 
     @property
     def client(self) -> HunyuanClient:
@@ -246,7 +218,7 @@ class ChatHunyuan(BaseChatModel):
         self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, kwargs: Any
     ) -> ChatRequest:
         kwargs.pop("stream", None)
-        stream_usage = kwargs.pop("stream_usage", self.stream_usage)
+        kwargs.pop("stream_usage", None)
         body: dict[str, Any] = {
             "model": self.model_name,
             "temperature": self.temperature,
@@ -260,8 +232,6 @@ class ChatHunyuan(BaseChatModel):
             **(self.extra_body or {}),
             **kwargs,
         }
-        if stream and stream_usage and "stream_options" not in body:
-            body["stream_options"] = {"include_usage": True}
         return ChatRequest(messages=[message_to_dict(m) for m in messages], stream=stream, **body)
 
     def _generate(
@@ -296,9 +266,10 @@ class ChatHunyuan(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         # BaseChatModel reports each chunk to the callbacks itself.
+        usage = kwargs.get("stream_usage", self.stream_usage)
         request = self._request(messages, stop, True, kwargs)
         converter = self._chunk_converter(request.model)
-        for chunk in self.client.stream_chat(request):
+        for chunk in self.client.stream_chat(request, stream_usage=usage):
             generation = converter.convert(chunk)
             if generation is not None:
                 yield generation
@@ -310,9 +281,10 @@ class ChatHunyuan(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        usage = kwargs.get("stream_usage", self.stream_usage)
         request = self._request(messages, stop, True, kwargs)
         converter = self._chunk_converter(request.model)
-        async for chunk in self.client.astream_chat(request):
+        async for chunk in self.client.astream_chat(request, stream_usage=usage):
             generation = converter.convert(chunk)
             if generation is not None:
                 yield generation
@@ -337,9 +309,9 @@ class ChatHunyuan(BaseChatModel):
         which Hunyuan does not document (a server that rejects it answers 400).
         """
         formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
-        if tool_choice is not None and tool_choice is not False:
-            names = [t["function"]["name"] for t in formatted if "function" in t]
-            kwargs["tool_choice"] = _tool_choice(tool_choice, names)
+        choice = resolve_tool_choice(tool_choice, tool_names(formatted))
+        if choice is not None:
+            kwargs["tool_choice"] = choice
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
         return super().bind(tools=formatted, **kwargs)
@@ -486,25 +458,6 @@ def _tool_text(content: list[Any]) -> str:
     ):
         return _text_of(content)
     return json.dumps(content, ensure_ascii=False)
-
-
-def _tool_choice(choice: dict[str, Any] | str | bool, names: list[str]) -> dict[str, Any] | str:
-    """LangChain's ``tool_choice`` in the form Hunyuan takes (see ``ChatHunyuan.bind_tools``)."""
-    if isinstance(choice, dict):
-        return choice
-    if choice is True or choice in ("any", "required"):
-        if len(names) == 1:
-            return {"type": "function", "function": {"name": names[0]}}
-        return "required"
-    if isinstance(choice, str):
-        if choice in ("auto", "none"):
-            return choice
-        if choice in names:
-            return {"type": "function", "function": {"name": choice}}
-    raise ValueError(
-        f"tool_choice {choice!r} is not 'auto', 'none', 'any', 'required' or one of the bound "
-        f"tools {names}"
-    )
 
 
 # --- core replies -> LangChain messages -----------------------------------------------------

@@ -6,15 +6,20 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from langchain_core.embeddings import Embeddings
-from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import ConfigDict, Field, PrivateAttr
 from typing_extensions import Self
 
-from hunyuan_core import EMBEDDING_DIMENSIONS, EMBEDDING_MODEL, MAX_EMBEDDING_BATCH, HunyuanClient
-from hunyuan_core.client import DEFAULT_TIMEOUT
+from hunyuan_core import (
+    EMBEDDING_DIMENSIONS,
+    EMBEDDING_MODEL,
+    MAX_EMBEDDING_BATCH,
+    HunyuanClient,
+    backend_for,
+)
+from langchain_hunyuan._connection import HunyuanConnection
 
 
-class HunyuanEmbeddings(BaseModel, Embeddings):
+class HunyuanEmbeddings(HunyuanConnection, Embeddings):
     """Tencent Hunyuan embeddings: ``hunyuan-embedding``, 1024 dimensions.
 
     ```python
@@ -31,22 +36,6 @@ class HunyuanEmbeddings(BaseModel, Embeddings):
     """
 
     model: str = EMBEDDING_MODEL
-    api_key: SecretStr | None = Field(
-        default_factory=secret_from_env("HUNYUAN_API_KEY", default=None),
-        alias="hunyuan_api_key",
-    )
-    base_url: str | None = Field(
-        default_factory=from_env("HUNYUAN_BASE_URL", default=None), alias="hunyuan_base_url"
-    )
-    secret_id: SecretStr | None = Field(
-        default_factory=secret_from_env("TENCENTCLOUD_SECRET_ID", default=None)
-    )
-    secret_key: SecretStr | None = Field(
-        default_factory=secret_from_env("TENCENTCLOUD_SECRET_KEY", default=None)
-    )
-    region: str | None = None
-    timeout: float | None = DEFAULT_TIMEOUT
-    max_retries: int = 2
     embed_batch_size: int = Field(default=MAX_EMBEDDING_BATCH, ge=1, le=MAX_EMBEDDING_BATCH)
     embed_concurrency: int = Field(default=4, ge=1)
 
@@ -62,11 +51,7 @@ class HunyuanEmbeddings(BaseModel, Embeddings):
         """The core client, built on first use and kept for this instance."""
         if self._client is None:
             self._client = HunyuanClient(
-                api_key=self.api_key,
-                base_url=self.base_url,
-                secret_id=self.secret_id,
-                secret_key=self.secret_key,
-                region=self.region,
+                backend=backend_for(self._connection_settings()),
                 timeout=self.timeout,
                 max_retries=self.max_retries,
                 embed_batch_size=self.embed_batch_size,

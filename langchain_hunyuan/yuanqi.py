@@ -20,9 +20,11 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import Field, SecretStr
 
-from hunyuan_core import ChatCompletionChunk
-from hunyuan_core.yuanqi import YuanqiBackend
+from hunyuan_core import Backend, ChatCompletionChunk, backend_for, resolve_settings
 from langchain_hunyuan.chat_models import ChatHunyuan, _ChunkConverter
+
+#: The agent fields, as the user set them, for :func:`hunyuan_core.resolve_settings`.
+_AGENT_FIELDS = ("token", "assistant_id", "user_id", "yuanqi_base_url")
 
 
 class _StepCollector(_ChunkConverter):
@@ -87,14 +89,14 @@ class ChatYuanqi(ChatHunyuan):
             text_inputs=True, image_url_inputs=True, tool_calling=False, structured_output=False
         )
 
-    def _backend(self) -> YuanqiBackend:
-        return YuanqiBackend(
-            token=self.token,
-            assistant_id=self.assistant_id,
-            user_id=self.user_id,
-            base_url=self.yuanqi_base_url,
-            raise_on_tool_fail=self.raise_on_tool_fail,
-        )
+    def _backend(self) -> Backend:
+        given = {
+            name: getattr(self, name) for name in _AGENT_FIELDS if name in self.model_fields_set
+        }
+        if "yuanqi_base_url" in given:
+            given["base_url"] = given.pop("yuanqi_base_url")
+        settings = resolve_settings({"backend": "yuanqi", **given})
+        return backend_for(settings, raise_on_tool_fail=self.raise_on_tool_fail)
 
     def bind_tools(
         self,

@@ -6,15 +6,21 @@ from typing import Any
 
 import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
-from pydantic import AliasChoices
+from llama_index.core.bridge.pydantic import Field, PrivateAttr
 
-from hunyuan_core import EMBEDDING_DIMENSIONS, EMBEDDING_MODEL, MAX_EMBEDDING_BATCH, HunyuanClient
+from hunyuan_core import (
+    EMBEDDING_DIMENSIONS,
+    EMBEDDING_MODEL,
+    MAX_EMBEDDING_BATCH,
+    HunyuanClient,
+    backend_for,
+)
+from llama_index_hunyuan._connection import HunyuanConnection
 
 __all__ = ["HunyuanEmbedding"]
 
 
-class HunyuanEmbedding(BaseEmbedding):
+class HunyuanEmbedding(HunyuanConnection, BaseEmbedding):
     """Tencent Hunyuan embeddings for indexes and retrievers.
 
     ``embed_batch_size`` (texts per request) defaults to Hunyuan's cap of 200 and may not exceed
@@ -30,19 +36,6 @@ class HunyuanEmbedding(BaseEmbedding):
         le=MAX_EMBEDDING_BATCH,
         description=f"Texts per request (Hunyuan accepts at most {MAX_EMBEDDING_BATCH}).",
     )
-    api_key: SecretStr | None = Field(
-        default=None, description="Hunyuan API key; HUNYUAN_API_KEY if unset.", exclude=True
-    )
-    api_base: str | None = Field(
-        default=None,
-        validation_alias=AliasChoices("api_base", "base_url"),
-        description="Base URL; HUNYUAN_BASE_URL or Tencent's endpoint if unset.",
-    )
-    secret_id: SecretStr | None = Field(default=None, exclude=True)
-    secret_key: SecretStr | None = Field(default=None, exclude=True)
-    region: str | None = Field(default=None)
-    timeout: float = Field(default=120.0, ge=0, description="Read timeout in seconds.")
-    max_retries: int = Field(default=2, ge=0, description="Retries of a failed request.")
 
     _client: HunyuanClient = PrivateAttr()
 
@@ -55,11 +48,7 @@ class HunyuanEmbedding(BaseEmbedding):
     ) -> None:
         super().__init__(**kwargs)
         self._client = HunyuanClient(
-            api_key=self.api_key,
-            base_url=self.api_base,
-            secret_id=self.secret_id,
-            secret_key=self.secret_key,
-            region=self.region,
+            backend=backend_for(self._connection_settings()),
             timeout=self.timeout,
             max_retries=self.max_retries,
             embed_batch_size=self.embed_batch_size,

@@ -35,33 +35,32 @@ from llama_index.core.base.llms.types import (
     ThinkingBlock,
     ToolCallBlock,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
+from llama_index.core.bridge.pydantic import Field, PrivateAttr
 from llama_index.core.constants import DEFAULT_TEMPERATURE
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
-from pydantic import AliasChoices
 
 from hunyuan_core import (
     DEFAULT_CHAT_MODEL,
+    Backend,
     ChatCompletion,
     ChatCompletionChunk,
     ChatRequest,
     HunyuanClient,
-    OpenAICompatibleBackend,
     ResponseMessage,
     Usage,
+    backend_for,
     model_info,
 )
-from hunyuan_core.client import make_backend
+from hunyuan_core.quirks import resolve_tool_choice, tool_names
+from llama_index_hunyuan._connection import HunyuanConnection
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
 __all__ = ["Hunyuan", "to_hunyuan_messages"]
-
-_TOOL_CHOICES = ("none", "auto", "required")
 
 
 # --- ChatMessage -> OpenAI-shaped dicts ----------------------------------------------------
@@ -266,7 +265,7 @@ def _parse_arguments(arguments: dict[str, Any] | str) -> dict[str, Any]:
 # --- the LLM ---------------------------------------------------------------------------------
 
 
-class Hunyuan(FunctionCallingLLM):
+class Hunyuan(HunyuanConnection, FunctionCallingLLM):
     """Tencent Hunyuan chat models, with tool calling, streaming and async.
 
     ``api_key`` defaults to ``HUNYUAN_API_KEY``; ``api_base`` (alias ``base_url``) to
@@ -295,23 +294,6 @@ class Hunyuan(FunctionCallingLLM):
         default_factory=dict,
         description="Extra fields for the request body, e.g. enable_enhancement=False.",
     )
-    api_key: SecretStr | None = Field(
-        default=None, description="Hunyuan API key; HUNYUAN_API_KEY if unset.", exclude=True
-    )
-    api_base: str | None = Field(
-        default=None,
-        validation_alias=AliasChoices("api_base", "base_url"),
-        description="Base URL; HUNYUAN_BASE_URL or Tencent's endpoint if unset.",
-    )
-    secret_id: SecretStr | None = Field(
-        default=None, description="Tencent Cloud SecretId (native API).", exclude=True
-    )
-    secret_key: SecretStr | None = Field(
-        default=None, description="Tencent Cloud SecretKey (native API).", exclude=True
-    )
-    region: str | None = Field(default=None, description="Tencent Cloud region (native API).")
-    timeout: float = Field(default=120.0, ge=0, description="Read timeout in seconds.")
-    max_retries: int = Field(default=2, ge=0, description="Retries of a failed request.")
     raise_on_sensitive: bool = Field(
         default=False,
         description="Raise ContentModerationError when moderation stops a reply.",
@@ -336,15 +318,9 @@ class Hunyuan(FunctionCallingLLM):
             http_async_client=async_http_client,
         )
 
-    def _backend(self) -> OpenAICompatibleBackend:
-        """The API the credentials select (``Yuanqi`` selects Yuanqi's)."""
-        return make_backend(
-            api_key=self.api_key,
-            base_url=self.api_base,
-            secret_id=self.secret_id,
-            secret_key=self.secret_key,
-            region=self.region,
-        )
+    def _backend(self) -> Backend:
+        """The API the settings select (``Yuanqi`` selects Yuanqi's)."""
+        return backend_for(self._connection_settings())
 
     @classmethod
     def class_name(cls) -> str:
@@ -378,11 +354,6 @@ class Hunyuan(FunctionCallingLLM):
             params["stop"] = [params["stop"]]
         return ChatRequest(model=self.model, messages=to_hunyuan_messages(messages), **params)
 
-    def _stream_request(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatRequest:
-        # Ask for usage: the core turns Hunyuan's cumulative per-chunk figures into one.
-        kwargs.setdefault("stream_options", {"include_usage": True})
-        return self._request(messages, **kwargs)
-
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         return _chat_response(self._client.chat(self._request(messages, **kwargs)))
 
@@ -390,11 +361,11 @@ class Hunyuan(FunctionCallingLLM):
         return _chat_response(await self._client.achat(self._request(messages, **kwargs)))
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-        request = self._stream_request(messages, **kwargs)
+        request = self._request(messages, **kwargs)
 
         def gen() -> ChatResponseGen:
             state = _StreamState()
-            for chunk in self._client.stream_chat(request):
+            for chunk in self._client.stream_chat(request, stream_usage=True):
                 yield state.update(chunk)
 
         return gen()
@@ -402,11 +373,11 @@ class Hunyuan(FunctionCallingLLM):
     async def _astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
-        request = self._stream_request(messages, **kwargs)
+        request = self._request(messages, **kwargs)
 
         async def gen() -> ChatResponseAsyncGen:
             state = _StreamState()
-            async for chunk in self._client.astream_chat(request):
+            async for chunk in self._client.astream_chat(request, stream_usage=True):
                 yield state.update(chunk)
 
         return gen()
@@ -479,7 +450,9 @@ class Hunyuan(FunctionCallingLLM):
         if user_msg is not None:
             messages.append(user_msg)
         if specs:
-            choice = _resolve_tool_choice(tool_choice, tool_required, specs)
+            if tool_choice is None and tool_required:
+                tool_choice = "required"
+            choice = resolve_tool_choice(tool_choice, tool_names(specs))
             if choice is not None:
                 kwargs["tool_choice"] = choice
             kwargs["tools"] = specs
@@ -526,17 +499,3 @@ class Hunyuan(FunctionCallingLLM):
             )
             for call in calls
         ]
-
-
-def _resolve_tool_choice(
-    tool_choice: str | dict[str, Any] | None, tool_required: bool, specs: list[dict[str, Any]]
-) -> str | dict[str, Any] | None:
-    if tool_choice is None:
-        if not tool_required:
-            return None  # Hunyuan's default is auto
-        if len(specs) == 1:
-            return {"type": "function", "function": {"name": specs[0]["function"]["name"]}}
-        return "required"
-    if isinstance(tool_choice, dict) or tool_choice in _TOOL_CHOICES:
-        return tool_choice
-    return {"type": "function", "function": {"name": tool_choice}}

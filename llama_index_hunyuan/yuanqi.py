@@ -12,8 +12,11 @@ from __future__ import annotations
 from llama_index.core.base.llms.types import LLMMetadata
 from pydantic import Field, SecretStr
 
-from hunyuan_core.yuanqi import YuanqiBackend
+from hunyuan_core import Backend, backend_for, resolve_settings
 from llama_index_hunyuan.llms import Hunyuan
+
+#: The agent fields, as the user set them, for :func:`hunyuan_core.resolve_settings`.
+_AGENT_FIELDS = ("token", "assistant_id", "user_id", "yuanqi_base_url")
 
 
 class Yuanqi(Hunyuan):
@@ -44,14 +47,14 @@ class Yuanqi(Hunyuan):
         default=False, description="Raise AgentToolError on tool_fail."
     )
 
-    def _backend(self) -> YuanqiBackend:
-        return YuanqiBackend(
-            token=self.token,
-            assistant_id=self.assistant_id,
-            user_id=self.user_id,
-            base_url=self.yuanqi_base_url,
-            raise_on_tool_fail=self.raise_on_tool_fail,
-        )
+    def _backend(self) -> Backend:
+        given = {
+            name: getattr(self, name) for name in _AGENT_FIELDS if name in self.model_fields_set
+        }
+        if "yuanqi_base_url" in given:
+            given["base_url"] = given.pop("yuanqi_base_url")
+        settings = resolve_settings({"backend": "yuanqi", **given})
+        return backend_for(settings, raise_on_tool_fail=self.raise_on_tool_fail)
 
     @classmethod
     def class_name(cls) -> str:

@@ -21,6 +21,7 @@ from hunyuan_core import (
 )
 from hunyuan_core.client import make_backend
 from hunyuan_core.native import NativeBackend, ThreadRun, chat_params, run_thread
+from hunyuan_core.quirks import chat_body
 from tests.support.emulator import Exchange, fake_vector
 from tests.support.emulator_native import NativeEmulator, error_body, native_error
 
@@ -125,7 +126,12 @@ def test_openai_body_becomes_chat_completions_params() -> None:
 
 
 def test_required_tool_choice_needs_a_single_tool() -> None:
-    one = chat_params({"tools": [WEATHER], "tool_choice": "required"})
+    # The core's rule names the one tool; the native conversion then sends it as custom.
+    body = chat_body(
+        ChatRequest(model=MODEL, messages=HI, tools=[WEATHER], tool_choice="required"),
+        stream=False,
+    )
+    one = chat_params(body)
     assert one["ToolChoice"] == "custom" and one["CustomTool"]["Function"]["Name"] == "get_weather"
     two = {**WEATHER, "function": {**WEATHER["function"], "name": "other"}}
     with pytest.raises(HunyuanInputError, match="one named tool"):

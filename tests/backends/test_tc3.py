@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 
-from hunyuan_core import tc3
+from hunyuan_core.backends.tencentcloud import tc3
 
 DOC_SECRET_ID = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE"
 DOC_SECRET_KEY = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"

@@ -10,11 +10,14 @@ import pytest
 
 from hunyuan_core import (
     AuthenticationError,
+    Backend,
     BadRequestError,
     ChatRequest,
     ContentModerationError,
     HunyuanClient,
     HunyuanInputError,
+    backend_for,
+    resolve_settings,
 )
 from hunyuan_core.yuanqi import AgentToolError, YuanqiBackend, yuanqi_messages
 from tests.support.emulator_yuanqi import ASSISTANT_ID, TOKEN, WEATHER_ANSWER, YuanqiEmulator
@@ -131,6 +134,11 @@ def test_sensitive_uses_the_core_moderation_signal(emu: YuanqiEmulator) -> None:
     assert info.value.partial_content == "这个问题"
 
 
+def agent(**given: Any) -> Backend:
+    """A Yuanqi backend as the adapters build one: arguments, then the environment."""
+    return backend_for(resolve_settings({"backend": "yuanqi", **given}))
+
+
 def test_credentials(emu: YuanqiEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = HunyuanClient(
         backend=YuanqiBackend(token="wrong", assistant_id=ASSISTANT_ID, base_url=emu.base_url)
@@ -144,11 +152,11 @@ def test_credentials(emu: YuanqiEmulator, monkeypatch: pytest.MonkeyPatch) -> No
     n = len(emu.requests)
     monkeypatch.delenv("YUANQI_TOKEN", raising=False)
     with pytest.raises(AuthenticationError, match="YUANQI_TOKEN"):
-        HunyuanClient(backend=YuanqiBackend(assistant_id="a", base_url=emu.base_url)).chat(ask("x"))
+        HunyuanClient(backend=agent(assistant_id="a", base_url=emu.base_url)).chat(ask("x"))
     monkeypatch.setenv("YUANQI_TOKEN", TOKEN)
     monkeypatch.setenv("YUANQI_ASSISTANT_ID", ASSISTANT_ID)
     monkeypatch.setenv("YUANQI_BASE_URL", emu.base_url)
-    assert HunyuanClient(backend=YuanqiBackend()).chat(ask("hi")).choices[0].message.content
+    assert HunyuanClient(backend=agent()).chat(ask("hi")).choices[0].message.content
     assert len(emu.requests) == n + 1
     with pytest.raises(HunyuanInputError, match="no embeddings"):
-        HunyuanClient(backend=YuanqiBackend()).embed(["x"])
+        HunyuanClient(backend=agent()).embed(["x"])

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from hunyuan_core import ChatCompletion, ChatRequest, HunyuanClient, RateLimitError, RetryPolicy
-from hunyuan_core.backend import OpenAICompatibleBackend
+from hunyuan_core.backends.openai_compatible import OpenAICompatibleBackend
 
 
 class ErrorIn200(OpenAICompatibleBackend):

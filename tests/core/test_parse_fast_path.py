@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from hunyuan_core import APIStatusError, ChatCompletion, EmbeddingResponse
-from hunyuan_core.backend import OpenAICompatibleBackend
+from hunyuan_core.backends.openai_compatible import OpenAICompatibleBackend
 
 HEADERS = {"x-request-id": "req-1"}
 backend = OpenAICompatibleBackend(api_key=None)

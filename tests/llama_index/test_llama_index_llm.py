@@ -148,18 +148,18 @@ def test_settings_forwarded_to_one_core_client_per_instance(
 ) -> None:
     built: list[dict[str, Any]] = []
     backends: list[dict[str, Any]] = []
-    real, real_backend = llms_module.HunyuanClient, llms_module.make_backend
+    real, real_backend = llms_module.HunyuanClient, llms_module.backend_for
 
     def spy(**kwargs: Any) -> Any:
         built.append(kwargs)
         return real(**kwargs)
 
-    def backend_spy(**kwargs: Any) -> Any:
-        backends.append(kwargs)
-        return real_backend(**kwargs)
+    def backend_spy(settings: Any, **kwargs: Any) -> Any:
+        backends.append(vars(settings))
+        return real_backend(settings, **kwargs)
 
     monkeypatch.setattr(llms_module, "HunyuanClient", spy)
-    monkeypatch.setattr(llms_module, "make_backend", backend_spy)
+    monkeypatch.setattr(llms_module, "backend_for", backend_spy)
     recorder = Recorder()
     llm = mocked(
         recorder,
@@ -174,8 +174,9 @@ def test_settings_forwarded_to_one_core_client_per_instance(
     list(llm.stream_complete("hi"))
     assert len(built) == 1 and len(backends) == 1
     kwargs, credentials = built[0], backends[0]
-    assert credentials["secret_id"].get_secret_value() == "sid"
-    assert credentials["secret_key"].get_secret_value() == "skey"
+    # An explicit API key wins over explicit Tencent Cloud credentials (one resolver decides).
+    assert credentials["backend"] == "openai-compatible"
+    assert credentials["api_key"].get_secret_value() == KEY
     assert (credentials["region"], kwargs["timeout"], kwargs["max_retries"]) == (
         "ap-guangzhou",
         9.5,

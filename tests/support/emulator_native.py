@@ -18,7 +18,7 @@ import hashlib
 import json
 from typing import Any
 
-from hunyuan_core import tc3
+from hunyuan_core.backends.tencentcloud import tc3
 from tests.support.emulator import (
     THINKING,
     THINKING_MODELS,

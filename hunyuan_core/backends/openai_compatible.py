@@ -1,49 +1,32 @@
-"""How a backend turns typed requests into HTTP and HTTP back into typed objects.
+"""The OpenAI-compatible API: Bearer key, ``/chat/completions`` and ``/embeddings``.
 
-:class:`OpenAICompatibleBackend` speaks the OpenAI-compatible API (Tencent's endpoint, seed 000,
-and gateways that resell it, seed 001). Other APIs subclass it and override what differs.
+Tencent's own endpoint (https://cloud.tencent.com/document/product/1729/111007), gateways that
+resell it, and servers of the open weights (vLLM, SGLang) all speak it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 from pydantic import SecretStr, ValidationError
 
+from hunyuan_core._constants import LEGACY_BASE_URL
+from hunyuan_core.backends.base import Backend, WireRequest, dumps, is_header_safe, request_id_of
 from hunyuan_core.errors import APIStatusError, AuthenticationError, StreamError, error_class
 from hunyuan_core.models import MAX_EMBEDDING_BATCH
 from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
 
-DEFAULT_BASE_URL = "https://api.hunyuan.cloud.tencent.com/v1"
-_REQUEST_ID_HEADERS = ("x-request-id", "x-tc-requestid", "request-id", "x-trace-id")
+DEFAULT_BASE_URL = LEGACY_BASE_URL
 
 
-def request_id_of(headers: Mapping[str, str]) -> str | None:
-    for name in _REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return value
-    return None
-
-
-def _is_header_safe(value: str) -> bool:
-    """Printable ASCII without spaces: what can go into an HTTP header unchanged."""
-    return all("!" <= ch <= "~" for ch in value)
-
-
-def dumps(body: Any) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-class OpenAICompatibleBackend:
+class OpenAICompatibleBackend(Backend):
     """Bearer-key auth, ``/chat/completions`` and ``/embeddings`` under ``base_url``."""
 
-    name = "openai-compatible"
-    #: Texts per embeddings request this API accepts.
-    max_embed_batch = MAX_EMBEDDING_BATCH
+    name: ClassVar[str] = "openai-compatible"
+    max_embed_batch: ClassVar[int] = MAX_EMBEDDING_BATCH
 
     def __init__(self, *, api_key: SecretStr | None, base_url: str | None = None) -> None:
         self.api_key = api_key
@@ -51,7 +34,6 @@ class OpenAICompatibleBackend:
 
     @property
     def secrets(self) -> list[str]:
-        """Secret values to scrub from any text we surface."""
         return [self.api_key.get_secret_value()] if self.api_key else []
 
     def check_credentials(self) -> None:
@@ -60,7 +42,7 @@ class OpenAICompatibleBackend:
                 "no Hunyuan API key: set HUNYUAN_API_KEY or pass api_key=... "
                 "(create one in the Tencent Cloud console under Hunyuan > API KEY)"
             )
-        if not _is_header_safe(self.api_key.get_secret_value()):
+        if not is_header_safe(self.api_key.get_secret_value()):
             # httpx would fail mid-request, echoing the header (and so the key) in its error.
             raise AuthenticationError(
                 "the Hunyuan API key contains whitespace, a line break or non-ASCII characters: "
@@ -74,22 +56,13 @@ class OpenAICompatibleBackend:
             "Content-Type": "application/json",
         }
 
-    # requests: (url, headers, content); called once per attempt, so signatures stay fresh
-    def chat_request(self, body: dict[str, Any]) -> tuple[str, dict[str, str], bytes]:
-        return f"{self.base_url}/chat/completions", self._headers(), dumps(body)
+    def chat_request(self, body: dict[str, Any]) -> WireRequest:
+        return WireRequest(f"{self.base_url}/chat/completions", self._headers(), dumps(body))
 
-    def embed_request(self, texts: list[str], model: str) -> tuple[str, dict[str, str], bytes]:
-        # Hunyuan accepts only these two fields (seed 000).
-        return (
-            f"{self.base_url}/embeddings",
-            self._headers(),
-            dumps({"input": texts, "model": model}),
-        )
-
-    # responses
-    def is_error_body(self, content: bytes) -> bool:
-        """Whether a non-streamed 2xx body is really an error (APIs that answer errors with 200)."""
-        return False
+    def embed_request(self, texts: list[str], model: str) -> WireRequest:
+        # Hunyuan accepts only these two fields (https://cloud.tencent.com/document/product/1729/111007).
+        body = dumps({"input": texts, "model": model})
+        return WireRequest(f"{self.base_url}/embeddings", self._headers(), body)
 
     def parse_chat(self, content: bytes, headers: Mapping[str, str]) -> ChatCompletion:
         completion: ChatCompletion = self._parse(ChatCompletion, content, headers)
@@ -143,34 +116,45 @@ class OpenAICompatibleBackend:
         return obj
 
     def error_from_response(self, response: httpx.Response, content: bytes) -> APIStatusError:
-        """Map an error status and its body to a typed error."""
-        request_id = request_id_of(response.headers)
-        error: Any = None
-        try:
-            raw = json.loads(content)
-            error = raw.get("error") if isinstance(raw, dict) else None
-        except ValueError:
-            pass
-        if not isinstance(error, dict):
-            text = content.decode("utf-8", "replace")[:500] or response.reason_phrase
-            error = {"message": text}
-        return self.error_from_body(error, response.status_code, request_id)
+        return error_from_response(response, content)
 
     @staticmethod
     def error_from_body(
         error: Mapping[str, Any], status_code: int | None, request_id: str | None
     ) -> APIStatusError:
-        code = error.get("code")
-        code = str(code) if code is not None else None
-        message = str(error.get("message") or "Hunyuan returned an error")
-        cls = error_class(status_code, code)
-        if cls is AuthenticationError and "HUNYUAN_API_KEY" not in message:
-            message += ": check HUNYUAN_API_KEY (or the api_key you passed)"
-        return cls(
-            message,
-            status_code=status_code,
-            code=code,
-            error_type=error.get("type"),
-            request_id=request_id,
-            body=dict(error),
-        )
+        return error_from_body(error, status_code, request_id)
+
+
+def error_from_response(response: httpx.Response, content: bytes) -> APIStatusError:
+    """Map an error status and its ``{"error": {...}}`` body (or any body) to a typed error."""
+    request_id = request_id_of(response.headers)
+    error: Any = None
+    try:
+        raw = json.loads(content)
+        error = raw.get("error") if isinstance(raw, dict) else None
+    except ValueError:
+        pass
+    if not isinstance(error, dict):
+        text = content.decode("utf-8", "replace")[:500] or response.reason_phrase
+        error = {"message": text}
+    return error_from_body(error, response.status_code, request_id)
+
+
+def error_from_body(
+    error: Mapping[str, Any], status_code: int | None, request_id: str | None
+) -> APIStatusError:
+    """The typed error for an OpenAI-style error object (``message``, ``code``, ``type``)."""
+    code = error.get("code")
+    code = str(code) if code is not None else None
+    message = str(error.get("message") or "Hunyuan returned an error")
+    cls = error_class(status_code, code)
+    if cls is AuthenticationError and "HUNYUAN_API_KEY" not in message:
+        message += ": check HUNYUAN_API_KEY (or the api_key you passed)"
+    return cls(
+        message,
+        status_code=status_code,
+        code=code,
+        error_type=error.get("type"),
+        request_id=request_id,
+        body=dict(error),
+    )

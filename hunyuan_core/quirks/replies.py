@@ -1,80 +1,22 @@
-"""Hunyuan's differences from OpenAI, normalised once for every adapter.
+"""Replies made OpenAI-like, whichever way the server behaves.
 
-- ``stop`` is inclusive on Hunyuan: cut the reply before the stop string (streaming too).
-- ``stream_options.include_usage`` puts the *cumulative* usage on every chunk: report it once.
-- Streamed tool-call deltas may lack ``index`` or repeat ``id``/``name``: make them OpenAI-like.
-- Only ``messages[0]`` may be system and user/assistant alternate: merge same-role runs,
-  reject what cannot be fixed, before any request.
+- ``stop``: Tencent's legacy endpoint and native API keep the stop string in the reply, TokenHub
+  and OpenAI-like servers leave it out. Cutting at the first stop string is right for both, so
+  it is always done (streaming too, holding back a tail that may begin a stop string).
+- Stream usage: the legacy endpoint repeats the *cumulative* usage on every chunk, TokenHub and
+  OpenAI-like servers send it once in a final ``choices: []`` chunk. Keeping the last figure
+  seen and reporting it once, at the end, is right for both.
+- Streamed tool-call deltas may lack ``index`` or repeat ``id``/``name``: made OpenAI-like.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from hunyuan_core.errors import ContentModerationError, HunyuanInputError
+from hunyuan_core.errors import ContentModerationError
 from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, ChunkChoice, Delta, Usage
 
-ROLES = frozenset({"system", "user", "assistant", "tool"})
 SENSITIVE = "sensitive"
-
-
-# --- messages -------------------------------------------------------------------------------
-
-
-def _merge_content(a: Any, b: Any) -> Any:
-    if isinstance(a, str) and isinstance(b, str):
-        return f"{a}\n\n{b}"
-    as_list = [{"type": "text", "text": a}] if isinstance(a, str) else list(a or [])
-    return as_list + ([{"type": "text", "text": b}] if isinstance(b, str) else list(b or []))
-
-
-def prepare_messages(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Check a message list and make it one Hunyuan accepts.
-
-    Consecutive messages of the same role (system, user, or plain assistant) are merged, as
-    Hunyuan wants one leading system message and alternating turns. Raises
-    :class:`HunyuanInputError` for what cannot be fixed: no messages, an unknown role, a system
-    message after a user or assistant turn, a tool result without its call.
-    """
-    if not messages:
-        raise HunyuanInputError("messages is empty: pass at least one user message")
-    out: list[dict[str, Any]] = []
-    call_ids: set[str] = set()
-    for i, msg in enumerate(messages):
-        role = msg.get("role")
-        if role not in ROLES:
-            raise HunyuanInputError(
-                f"messages[{i}] has role {role!r}: Hunyuan accepts system, user, assistant, tool"
-            )
-        prev = out[-1] if out else None
-        if role == "system" and prev is not None and prev["role"] != "system":
-            raise HunyuanInputError(
-                f"messages[{i}] is a system message after the conversation started: Hunyuan "
-                "accepts one system message, first; move its text into messages[0]"
-            )
-        if role == "tool":
-            tool_call_id = msg.get("tool_call_id")
-            if tool_call_id not in call_ids:
-                raise HunyuanInputError(
-                    f"messages[{i}] is a tool result for call id {tool_call_id!r}, but no earlier "
-                    "assistant message made that call: include the assistant message with its "
-                    "tool_calls before the tool results"
-                )
-        for call in msg.get("tool_calls") or ():
-            call_ids.add(call.get("id"))
-        mergeable = role != "tool" and not msg.get("tool_calls") and not msg.get("name")
-        if (
-            prev is not None
-            and mergeable
-            and prev["role"] == role
-            and not prev.get("tool_calls")
-            and not prev.get("name")
-        ):
-            out[-1] = {**prev, "content": _merge_content(prev.get("content"), msg.get("content"))}
-        else:
-            out.append(dict(msg))
-    return out
 
 
 # --- stop strings ---------------------------------------------------------------------------

@@ -1,0 +1,100 @@
+"""Request-side rules: what a chat body and an embeddings batch must look like before sending."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from hunyuan_core.errors import HunyuanInputError
+from hunyuan_core.models import EMBEDDING_MAX_TOKENS
+from hunyuan_core.quirks.messages import prepare_messages
+from hunyuan_core.quirks.tools import resolve_tool_choice, tool_names
+from hunyuan_core.types import ChatRequest
+
+logger = logging.getLogger("hunyuan_core")
+
+
+def chat_body(
+    request: ChatRequest,
+    *,
+    stream: bool,
+    stream_usage: bool = True,
+    reasoning_history: bool = True,
+) -> dict[str, Any]:
+    """The JSON body for ``request``: messages checked and merged, ``tool_choice`` in Hunyuan's
+    form, the reasoning round trip applied, and the one decision on streaming and usage.
+
+    ``stream_usage`` asks a stream for its usage (``stream_options.include_usage``) unless the
+    caller set ``stream_options`` itself; a call that does not stream sends neither field.
+    ``reasoning_history`` is the backend's
+    :attr:`~hunyuan_core.backends.base.Backend.accepts_reasoning_history`.
+    """
+    body = request.to_body()
+    body["messages"] = keep_current_reasoning(
+        prepare_messages(request.messages), accepted=reasoning_history
+    )
+    if body.get("tools") and "tool_choice" in body:
+        choice = resolve_tool_choice(body["tool_choice"], tool_names(body["tools"]))
+        if choice is None:
+            del body["tool_choice"]
+        else:
+            body["tool_choice"] = choice
+    if stream:
+        body["stream"] = True
+        if stream_usage:
+            body.setdefault("stream_options", {"include_usage": True})
+    else:
+        body.pop("stream", None)
+        body.pop("stream_options", None)
+    return body
+
+
+def keep_current_reasoning(
+    messages: list[dict[str, Any]], *, accepted: bool
+) -> list[dict[str, Any]]:
+    """The reasoning round trip: an assistant turn's ``reasoning_content`` goes back only for
+    the current turn (after the last user message), where TokenHub's interleaved thinking asks
+    for it with the tool results (https://cloud.tencent.com/document/product/1823/130930), and
+    never to an API that rejects it (Tencent Cloud's native API)."""
+    last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
+    out = []
+    for i, message in enumerate(messages):
+        if "reasoning_content" in message and (not accepted or i < last_user):
+            message = {k: v for k, v in message.items() if k != "reasoning_content"}
+        out.append(message)
+    return out
+
+
+def embedding_batches(texts: Sequence[str], size: int) -> list[list[str]]:
+    """``texts`` checked (a list of non-empty strings) and cut into batches of ``size``.
+
+    Texts likely past the model's window are logged: Hunyuan embeds only their beginning.
+    """
+    if isinstance(texts, str):
+        raise HunyuanInputError("embed() takes a list of texts; wrap a single text in [...]")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise HunyuanInputError(f"texts[{i}] is {type(text).__name__}, not str")
+        if not text.strip():
+            raise HunyuanInputError(
+                f"texts[{i}] is empty: Hunyuan rejects empty input; drop or replace it"
+            )
+        if len(text) > EMBEDDING_MAX_TOKENS:
+            tokens = estimate_tokens(text)
+            if tokens > EMBEDDING_MAX_TOKENS:
+                logger.warning(
+                    "texts[%d] is about %d tokens: Hunyuan embeds only the first %d and drops "
+                    "the rest; split long texts into chunks before embedding",
+                    i,
+                    tokens,
+                    EMBEDDING_MAX_TOKENS,
+                )
+    return [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough, low token count without a tokenizer (1.8 CJK or 4 other characters a token),
+    so that the warning it drives fires only when truncation is likely."""
+    cjk = sum(1 for ch in text if ch >= "\u2e80")
+    return round(cjk / 1.8 + (len(text) - cjk) / 4)

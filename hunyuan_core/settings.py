@@ -1,0 +1,137 @@
+"""Which API, with which credentials, at which address: decided once, here, for every adapter.
+
+:func:`resolve_settings` takes what the caller passed explicitly and fills the rest from the
+environment. Explicit arguments always win over the environment, whichever kind they are:
+
+1. an explicit ``api_key`` selects the OpenAI-compatible API;
+2. an explicit ``secret_id`` or ``secret_key`` (and no explicit ``api_key``) selects Tencent
+   Cloud's native API, even when an API key is in the environment (the other half may come
+   from the environment);
+3. otherwise an API key from the environment (``HUNYUAN_API_KEY``) selects the OpenAI-compatible
+   API, and Tencent Cloud credentials from the environment select the native API;
+4. with nothing at all, the OpenAI-compatible API is chosen and the first call raises
+   :class:`~hunyuan_core.errors.AuthenticationError` naming the variables to set.
+
+``backend="yuanqi"`` (or ``"tencentcloud"``) names the API outright; the credentials are then
+read for that API only. Adapters pass only the fields their user set (pydantic's
+``model_fields_set``), so a framework's own environment defaults never outrank an argument.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import SecretStr
+
+from hunyuan_core import _constants as C
+from hunyuan_core.errors import HunyuanInputError
+
+BackendName = Literal["openai-compatible", "tencentcloud", "yuanqi"]
+BACKENDS: tuple[BackendName, ...] = ("openai-compatible", "tencentcloud", "yuanqi")
+
+#: The names :func:`resolve_settings` accepts; anything else is a typo and is refused.
+FIELDS = frozenset(
+    {
+        "backend",
+        "api_key",
+        "base_url",
+        "secret_id",
+        "secret_key",
+        "session_token",
+        "region",
+        "token",
+        "assistant_id",
+        "user_id",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved connection settings of one client. Secrets stay ``SecretStr``."""
+
+    backend: BackendName
+    #: The endpoint; ``None`` means the backend's documented default.
+    base_url: str | None = None
+    #: Bearer credential: the OpenAI-compatible API key, or a Yuanqi agent's token.
+    api_key: SecretStr | None = None
+    secret_id: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    #: Tencent Cloud temporary credentials (STS) send this as ``X-TC-Token``.
+    session_token: SecretStr | None = None
+    region: str | None = None
+    assistant_id: str | None = None
+    user_id: str | None = None
+
+    def __repr__(self) -> str:  # never the secrets, and no URL userinfo
+        return f"Settings(backend={self.backend!r}, base_url={self.base_url!r})"
+
+
+def _secret(value: Any) -> SecretStr | None:
+    if value is None or isinstance(value, SecretStr):
+        return value
+    if not isinstance(value, str):
+        raise HunyuanInputError(f"a credential must be a string, not {type(value).__name__}")
+    return SecretStr(value) if value else None
+
+
+def _env_secret(env: Mapping[str, str], *names: str) -> SecretStr | None:
+    for name in names:
+        if env.get(name):
+            return SecretStr(env[name])
+    return None
+
+
+def resolve_settings(
+    explicit: Mapping[str, Any] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """The settings for ``explicit`` arguments (``None`` values count as not given), the
+    environment filling what they leave out; see the module docstring for the precedence."""
+    given = {k: v for k, v in (explicit or {}).items() if v is not None}
+    unknown = set(given) - FIELDS
+    if unknown:
+        raise HunyuanInputError(f"unknown connection settings: {sorted(unknown)}")
+    env = os.environ if env is None else env
+    backend = given.get("backend")
+    if backend is not None and backend not in BACKENDS:
+        raise HunyuanInputError(f"backend {backend!r}: choose one of {list(BACKENDS)}")
+    region = given.get("region") or env.get(C.REGION_ENV) or None
+    if backend == "yuanqi":
+        return Settings(
+            backend="yuanqi",
+            base_url=given.get("base_url") or env.get(C.YUANQI_BASE_URL_ENV) or None,
+            api_key=_secret(given.get("token", given.get("api_key")))
+            or _env_secret(env, C.YUANQI_TOKEN_ENV),
+            assistant_id=given.get("assistant_id") or env.get(C.YUANQI_ASSISTANT_ID_ENV) or None,
+            user_id=given.get("user_id") or env.get(C.YUANQI_USER_ID_ENV) or None,
+        )
+    api_key = _secret(given.get("api_key"))
+    secret_id, secret_key = _secret(given.get("secret_id")), _secret(given.get("secret_key"))
+    explicit_native = api_key is None and (secret_id is not None or secret_key is not None)
+    if backend is None and api_key is None and not explicit_native:
+        api_key = _env_secret(env, C.API_KEY_ENV)
+    if backend == "tencentcloud" or (backend is None and api_key is None):
+        secret_id = secret_id or _env_secret(env, C.SECRET_ID_ENV)
+        secret_key = secret_key or _env_secret(env, C.SECRET_KEY_ENV)
+        both = secret_id is not None and secret_key is not None
+        if backend == "tencentcloud" or explicit_native or both:
+            return Settings(
+                backend="tencentcloud",
+                base_url=given.get("base_url") or env.get(C.NATIVE_ENDPOINT_ENV) or None,
+                secret_id=secret_id,
+                secret_key=secret_key,
+                session_token=_secret(given.get("session_token"))
+                or _env_secret(env, C.SESSION_TOKEN_ENV),
+                region=region,
+            )
+    return Settings(
+        backend="openai-compatible",
+        base_url=given.get("base_url") or env.get(C.BASE_URL_ENV) or None,
+        api_key=api_key if api_key is not None else _env_secret(env, C.API_KEY_ENV),
+        region=region,
+    )

@@ -1,0 +1,62 @@
+"""The connection fields every LangChain class here shares, handed to the core's resolver."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import BaseModel, Field, SecretStr
+
+from hunyuan_core import Settings, resolve_settings
+from hunyuan_core._constants import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    SECRET_ID_ENV,
+    SECRET_KEY_ENV,
+)
+
+#: Fields that are connection settings, by the name :func:`hunyuan_core.resolve_settings` takes.
+CONNECTION_FIELDS = ("api_key", "base_url", "secret_id", "secret_key", "region")
+
+
+class HunyuanConnection(BaseModel):
+    """Credentials, endpoint, timeout and retries.
+
+    The fields show the environment's values, as LangChain users expect; only the fields the
+    user set are handed to :func:`hunyuan_core.resolve_settings`, which reads the environment
+    for the rest, so an argument always wins over the environment.
+    """
+
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env(API_KEY_ENV, default=None), alias="hunyuan_api_key"
+    )
+    """API key for the OpenAI-compatible endpoint; defaults to ``HUNYUAN_API_KEY``."""
+    base_url: str | None = Field(
+        default_factory=from_env(BASE_URL_ENV, default=None), alias="hunyuan_base_url"
+    )
+    """Endpoint; defaults to ``HUNYUAN_BASE_URL`` or the backend's documented endpoint."""
+    secret_id: SecretStr | None = Field(
+        default_factory=secret_from_env(SECRET_ID_ENV, default=None)
+    )
+    """Tencent Cloud SecretId (native API)."""
+    secret_key: SecretStr | None = Field(
+        default_factory=secret_from_env(SECRET_KEY_ENV, default=None)
+    )
+    """Tencent Cloud SecretKey (native API)."""
+    region: str | None = None
+    """Tencent Cloud region for the native API."""
+    timeout: float | None = DEFAULT_TIMEOUT
+    """Read timeout in seconds (connect timeout is 5 s)."""
+    max_retries: int = DEFAULT_MAX_RETRIES
+    """Retries on connection errors, 429 and 5xx, with backoff; never once a stream has begun."""
+
+    def _explicit_connection(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name) for name in CONNECTION_FIELDS if name in self.model_fields_set
+        }
+
+    def _connection_settings(self) -> Settings:
+        """The core's settings: what the user set here, then the environment."""
+        return resolve_settings(self._explicit_connection())

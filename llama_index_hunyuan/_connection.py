@@ -1,0 +1,49 @@
+"""The connection fields every LlamaIndex class here shares, handed to the core's resolver."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llama_index.core.bridge.pydantic import BaseModel, Field, SecretStr
+from pydantic import AliasChoices
+
+from hunyuan_core import Settings, resolve_settings
+from hunyuan_core._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+
+
+class HunyuanConnection(BaseModel):
+    """Credentials, endpoint, timeout and retries. Unset fields are resolved from the
+    environment by :func:`hunyuan_core.resolve_settings`; secrets are never serialised."""
+
+    api_key: SecretStr | None = Field(
+        default=None, description="Hunyuan API key; HUNYUAN_API_KEY if unset.", exclude=True
+    )
+    api_base: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("api_base", "base_url"),
+        description="Base URL; HUNYUAN_BASE_URL or the backend's endpoint if unset.",
+    )
+    secret_id: SecretStr | None = Field(
+        default=None, description="Tencent Cloud SecretId (native API).", exclude=True
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Tencent Cloud SecretKey (native API).", exclude=True
+    )
+    region: str | None = Field(default=None, description="Tencent Cloud region (native API).")
+    timeout: float = Field(default=DEFAULT_TIMEOUT, ge=0, description="Read timeout in seconds.")
+    max_retries: int = Field(
+        default=DEFAULT_MAX_RETRIES, ge=0, description="Retries of a failed request."
+    )
+
+    def _explicit_connection(self) -> dict[str, Any]:
+        return {
+            "api_key": self.api_key,
+            "base_url": self.api_base,
+            "secret_id": self.secret_id,
+            "secret_key": self.secret_key,
+            "region": self.region,
+        }
+
+    def _connection_settings(self) -> Settings:
+        """The core's settings: what the user set here, then the environment."""
+        return resolve_settings(self._explicit_connection())
