@@ -91,7 +91,7 @@ class ContentModerationError(HunyuanError):
         self.partial_content = partial_content
 
 
-# Tencent Cloud error codes (https://cloud.tencent.com/document/api/1729/101838) by class.
+# Tencent Cloud error codes (tencentcloud-sdk-python hunyuan/v20230901/errorcodes.py) by class.
 _CODE_PREFIXES: tuple[tuple[str, type[APIStatusError]], ...] = (
     ("AuthFailure", AuthenticationError),
     ("FailedOperation.EngineServerLimitExceeded", RateLimitError),
