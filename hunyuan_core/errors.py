@@ -51,6 +51,11 @@ class BadRequestError(APIStatusError):
     """400/404/422 or ``InvalidParameter*``: the request was rejected as malformed."""
 
 
+class ContextWindowExceededError(BadRequestError):
+    """The input is longer than the model's window (TokenHub code 400003): shorten or
+    summarise the history; retrying the same request cannot succeed."""
+
+
 class AuthenticationError(APIStatusError):
     """401, ``AuthFailure.*`` or a missing key: check ``HUNYUAN_API_KEY``."""
 
@@ -91,6 +96,12 @@ class ContentModerationError(HunyuanError):
         self.partial_content = partial_content
 
 
+class ContentRejectedError(APIStatusError, ContentModerationError):
+    """Content safety refused the request outright (TokenHub HTTP 451, code 451001): an
+    :class:`APIStatusError` with the server's code and request id, and a
+    :class:`ContentModerationError`, so one ``except`` catches every moderation stop."""
+
+
 # Tencent Cloud error codes (tencentcloud-sdk-python hunyuan/v20230901/errorcodes.py) by class.
 _CODE_PREFIXES: tuple[tuple[str, type[APIStatusError]], ...] = (
     ("AuthFailure", AuthenticationError),
@@ -119,6 +130,8 @@ RETRYABLE_CODES = frozenset(
         "InternalError",
         "RequestLimitExceeded",
         "LimitExceeded",
+        # TokenHub: "the model service is currently busy or has reached its serving capacity"
+        "429006",
     }
 )
 
@@ -130,6 +143,15 @@ _STATUS_CLASSES: Mapping[int, type[APIStatusError]] = {
     408: InternalServerError,
     422: BadRequestError,
     429: RateLimitError,
+    451: ContentRejectedError,
+}
+
+
+# TokenHub's codes are six digits whose first three are the HTTP status they come with
+# (https://cloud.tencent.com/document/product/1823/131595): the few with a meaning of their own.
+_TOKENHUB_CODES: Mapping[str, type[APIStatusError]] = {
+    "400003": ContextWindowExceededError,
+    "451001": ContentRejectedError,
 }
 
 
@@ -139,6 +161,8 @@ def error_class(status_code: int | None, code: str | None) -> type[APIStatusErro
         for prefix, cls in _CODE_PREFIXES:
             if code.startswith(prefix):
                 return cls
+        if len(code) == 6 and code.isdigit():
+            return _TOKENHUB_CODES.get(code) or error_class(int(code[:3]), None)
     if status_code is not None:
         if status_code in _STATUS_CLASSES:
             return _STATUS_CLASSES[status_code]

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field, SecretStr
 
 from hunyuan_core import Settings, resolve_settings
 from hunyuan_core._constants import (
-    API_KEY_ENV,
-    BASE_URL_ENV,
+    API_KEY_ENVS,
+    BASE_URL_ENVS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     SECRET_ID_ENV,
@@ -30,13 +30,16 @@ class HunyuanConnection(BaseModel):
     """
 
     api_key: SecretStr | None = Field(
-        default_factory=secret_from_env(API_KEY_ENV, default=None), alias="hunyuan_api_key"
+        default_factory=secret_from_env(list(API_KEY_ENVS), default=None),
+        alias="hunyuan_api_key",
     )
-    """API key for the OpenAI-compatible endpoint; defaults to ``HUNYUAN_API_KEY``."""
+    """TokenHub (or other OpenAI-compatible) API key; defaults to ``TOKENHUB_API_KEY``,
+    ``TENCENT_TOKENHUB_API_KEY`` or ``HUNYUAN_API_KEY``."""
     base_url: str | None = Field(
-        default_factory=from_env(BASE_URL_ENV, default=None), alias="hunyuan_base_url"
+        default_factory=from_env(list(BASE_URL_ENVS), default=None), alias="hunyuan_base_url"
     )
-    """Endpoint; defaults to ``HUNYUAN_BASE_URL`` or the backend's documented endpoint."""
+    """Endpoint; defaults to ``HUNYUAN_BASE_URL``/``TOKENHUB_BASE_URL``, else TokenHub
+    (Guangzhou; ``region="ap-singapore"`` for Singapore)."""
     secret_id: SecretStr | None = Field(
         default_factory=secret_from_env(SECRET_ID_ENV, default=None)
     )
@@ -46,7 +49,7 @@ class HunyuanConnection(BaseModel):
     )
     """Tencent Cloud SecretKey (native API)."""
     region: str | None = None
-    """Tencent Cloud region for the native API."""
+    """``ap-singapore`` for TokenHub's Singapore endpoint; the native API's region."""
     timeout: float | None = DEFAULT_TIMEOUT
     """Read timeout in seconds (connect timeout is 5 s)."""
     max_retries: int = DEFAULT_MAX_RETRIES
