@@ -20,7 +20,6 @@ from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock
 from hunyuan_core import (
     AuthenticationError,
     BadRequestError,
-    HunyuanError,
     RateLimitError,
     RetryPolicy,
     StreamError,
@@ -151,12 +150,6 @@ def test_native_non_stream_replies(
 
 @pytest.mark.usefixtures("native")
 @vcr("native_cli_nonstream")
-@pytest.mark.xfail(
-    strict=True,
-    raises=HunyuanError,
-    reason="Example 10 is published without the {'Response': ...} wrapper every other native "
-    "reply has; NativeBackend._response requires the wrapper",
-)
 def test_native_reply_published_without_the_response_wrapper() -> None:
     assert lc_native().invoke("你好呀！").content == (
         "你好！很高兴为您提供帮助。请问有什么问题我可以帮助您解决？"
@@ -243,11 +236,6 @@ def test_native_tool_call_without_id() -> None:
 
 @pytest.mark.usefixtures("native")
 @vcr("native_cli_functioncall")
-@pytest.mark.xfail(
-    strict=True,
-    reason="the native reply's ToolCalls carry no Id; the adapters pass id None on, so the "
-    "ToolMessage of the next turn has nothing to refer to (no id is synthesised)",
-)
 def test_native_tool_call_without_id_gets_an_id() -> None:
     reply = lc_native().bind_tools([{"type": "function", "function": WEATHER}]).invoke("天气")
     assert reply.tool_calls[0]["id"]
@@ -353,11 +341,6 @@ def test_legacy_role_order_error_1001() -> None:
 
 
 @vcr("legacy_openmanus_894_error")
-@pytest.mark.xfail(
-    strict=True,
-    reason="the legacy endpoint puts the request id in error.id (no header was published); "
-    "error_from_body reads request ids from headers only",
-)
 def test_legacy_error_id_is_the_request_id() -> None:
     with pytest.raises(BadRequestError) as info:
         lc_legacy().invoke("你好")
@@ -490,12 +473,6 @@ def test_tokenhub_json_schema_reply_content() -> None:
 
 
 @vcr("tokenhub_pr144_json_schema")
-@pytest.mark.xfail(
-    strict=True,
-    reason="with_structured_output(method='json_schema') is served by a forced tool call, so a "
-    "TokenHub reply whose content is the JSON (no tool_calls) is not parsed; TokenHub documents "
-    "response_format json_schema for hy3",
-)
 def test_tokenhub_structured_output_json_schema() -> None:
     assert (
         lc_tokenhub().with_structured_output(PERSON_SCHEMA, method="json_schema").invoke("张三")
@@ -537,9 +514,6 @@ def test_tokenhub_invalid_key_401002() -> None:
 
 
 @vcr("tokenhub_pr114_invalid_key_401002")
-@pytest.mark.xfail(
-    strict=True, reason="TokenHub's error.request_id (body) is not read; only headers are"
-)
 def test_tokenhub_401002_request_id_from_the_body() -> None:
     with pytest.raises(AuthenticationError) as info:
         lc_tokenhub().invoke("你好")
@@ -562,9 +536,6 @@ def test_tokenhub_busy_429006_is_a_retryable_rate_limit() -> None:
 
 
 @vcr("tokenhub_pr144_busy_429006")
-@pytest.mark.xfail(
-    strict=True, reason="TokenHub's error.request_id (body) is not read; only headers are"
-)
 def test_tokenhub_429006_request_id_from_the_body() -> None:
     with pytest.raises(RateLimitError) as info:
         lc_tokenhub().invoke("你好")

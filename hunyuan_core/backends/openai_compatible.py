@@ -150,8 +150,9 @@ def error_from_body(
     cls = error_class(status_code, code)
     if cls is AuthenticationError and "API_KEY" not in message:
         message += ": check the API key (api_key=..., TOKENHUB_API_KEY or HUNYUAN_API_KEY)"
-    # TokenHub sends no request-id header: its id is in the error body.
-    body_id = error.get("request_id")
+    # TokenHub sends no request-id header: its id is in the error body (the legacy endpoint's,
+    # in error.id).
+    body_id = error.get("request_id") or error.get("id")
     return cls(
         message,
         status_code=status_code,

@@ -142,6 +142,8 @@ class NativeBackend(Backend):
                 f"Hunyuan sent a body that is not JSON: {content[:200]!r}", request_id=request_id
             ) from exc
         response = raw.get("Response") if isinstance(raw, dict) else None
+        if response is None and isinstance(raw, dict) and ("Choices" in raw or "Data" in raw):
+            response = raw  # published once without its wrapper (tccli ChatCompletions.md)
         if not isinstance(response, dict):
             raise APIStatusError(
                 "unexpected response shape from Hunyuan: no Response object",

@@ -133,10 +133,13 @@ def _tool_calls(raw: list[Mapping[str, Any]] | None) -> list[dict[str, Any]] | N
     if not raw:
         return None
     calls = []
-    for call in raw:
+    for position, call in enumerate(raw):
         fn = call.get("Function") or {}
+        index = call.get("Index", position)
         out: dict[str, Any] = {
-            "id": call.get("Id"),
+            # Published replies may carry no Id (tccli's ChatCompletions.md): a caller needs one
+            # to answer the call, so it is made from the call's place, the same in every chunk.
+            "id": call.get("Id") or f"call_{index}",
             "type": call.get("Type") or "function",
             "function": {"name": fn.get("Name"), "arguments": fn.get("Arguments")},
         }
