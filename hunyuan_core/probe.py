@@ -26,7 +26,7 @@ from typing import Any, TextIO
 
 import httpx
 
-from hunyuan_core.backend import OpenAICompatibleBackend
+from hunyuan_core.backend import DEFAULT_BASE_URL, OpenAICompatibleBackend
 from hunyuan_core.client import HunyuanClient
 from hunyuan_core.errors import BadRequestError, HunyuanError
 from hunyuan_core.sse import DONE, iter_sse_data
@@ -34,6 +34,7 @@ from hunyuan_core.types import ChatRequest
 
 KINDS = ("legacy", "tokenhub", "native", "openai")
 TOKENHUB_BASE_URL = "https://tokenhub.tencentmaas.com/v1"
+LEGACY_BASE_URL = DEFAULT_BASE_URL
 KEY_ENVS = ("HUNYUAN_API_KEY", "TOKENHUB_API_KEY", "TENCENT_TOKENHUB_API_KEY")
 TOKENHUB_KEY_ENVS = ("TOKENHUB_API_KEY", "TENCENT_TOKENHUB_API_KEY", "HUNYUAN_API_KEY")
 #: Deliberately wrong credentials for the bad-key checks (never the caller's).
@@ -97,16 +98,15 @@ DEFAULT_MODELS: dict[str, tuple[str, str]] = {
     "openai": ("hunyuan-turbos-latest", "hunyuan-embedding"),
 }
 
-#: The tests whose cassettes ``--record`` re-records, by credential type.
-RECORD_TESTS: dict[str, list[str]] = {
-    "api_key": [
-        "tests/core/test_wire_replay.py",
-        "tests/langchain/test_chat_models_standard.py",
-        "tests/langchain/test_embeddings_standard.py",
-        "tests/llama_index/test_llama_index_wire.py",
-    ],
-    "native": ["tests/backends/test_native_replay.py"],
-}
+#: The tests whose cassettes ``--record`` re-records (API-key credentials; the native replay
+#: tests pin the native emulator's secrets in a fixture, so they cannot be recorded live).
+RECORD_TESTS = [
+    "tests/core/test_wire_replay.py",
+    "tests/langchain/test_chat_models_standard.py",
+    "tests/langchain/test_embeddings_standard.py",
+    "tests/llama_index/test_llama_index_wire.py",
+]
+ROOT = Path(__file__).resolve().parents[1]
 
 REPEAT_PROMPT = (
     "Repeat this sentence exactly and say nothing else: "
@@ -765,22 +765,36 @@ def clients(settings: Settings) -> tuple[HunyuanClient, HunyuanClient]:
 def record_command(
     settings: Settings, pytest_args: Sequence[str] = ()
 ) -> tuple[list[str], dict[str, str]]:
-    """The pytest run that re-records the cassettes, and its environment: credentials travel in
-    the environment (never on the command line, where ``ps`` would show them)."""
-    tests = RECORD_TESTS["api_key" if settings.api_key else "native"]
+    """The pytest run that re-records the cassettes, and its environment: the key travels in
+    the environment (never on the command line, where ``ps`` would show it)."""
     command = [sys.executable, "-m", "pytest", "--record-mode=rewrite", "-m", "vcr"]
-    command += ["-p", "no:randomly", *pytest_args, *tests]
+    command += ["-p", "no:randomly", *pytest_args, *RECORD_TESTS]
     env = dict(os.environ)
-    if settings.api_key:
-        env["HUNYUAN_API_KEY"] = settings.api_key
-        if settings.base_url:
-            env["HUNYUAN_BASE_URL"] = settings.base_url
-    else:
-        env["TENCENTCLOUD_SECRET_ID"] = settings.secret_id or ""
-        env["TENCENTCLOUD_SECRET_KEY"] = settings.secret_key or ""
-        for name in KEY_ENVS:
-            env.pop(name, None)
+    env["HUNYUAN_API_KEY"] = settings.api_key or ""
+    env.pop("HUNYUAN_BASE_URL", None)
+    if settings.base_url:
+        env["HUNYUAN_BASE_URL"] = settings.base_url
     return command, env
+
+
+def record(settings: Settings, runner: Callable[..., Any]) -> int:
+    """Re-record the cassettes; 0 when pytest passed, 2 when recording is not possible here."""
+    if settings.api_key is None:
+        print("--record needs an API key: the native cassettes are synthesised", file=sys.stderr)
+        return 2
+    if not all((ROOT / test).is_file() for test in RECORD_TESTS):
+        print(f"--record runs from a source checkout; no tests under {ROOT}", file=sys.stderr)
+        return 2
+    if settings.kind != "legacy":
+        print(
+            f"note: the replay tests expect {LEGACY_BASE_URL}; cassettes recorded against a "
+            f"{settings.kind} endpoint will not match in replay",
+            file=sys.stderr,
+        )
+    command, env = record_command(settings)
+    print("re-recording: pytest " + " ".join(command[3:]), file=sys.stderr)
+    done = runner(command, env=env, cwd=str(ROOT))
+    return 1 if getattr(done, "returncode", 1) else 0
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -851,10 +865,7 @@ def main(
         out.write(f"embeddings {settings.embedding_model}\n\n{render_table(rows)}")
     code = 1 if failed else 0
     if args.record:
-        command, env = record_command(settings)
-        print("re-recording: " + " ".join(command[1:]), file=sys.stderr)
-        done = runner(command, env=env, cwd=str(Path(__file__).resolve().parents[1]))
-        code = max(code, 1 if getattr(done, "returncode", 1) else 0)
+        code = max(code, record(settings, runner))
     return code
 
 
