@@ -26,7 +26,7 @@ from typing import Any, TextIO
 
 import httpx
 
-from hunyuan_core.backend import DEFAULT_BASE_URL, OpenAICompatibleBackend
+from hunyuan_core import DEFAULT_BASE_URL
 from hunyuan_core.client import HunyuanClient
 from hunyuan_core.errors import BadRequestError, HunyuanError
 from hunyuan_core.sse import DONE, iter_sse_data
@@ -34,7 +34,7 @@ from hunyuan_core.types import ChatRequest
 
 KINDS = ("legacy", "tokenhub", "native", "openai")
 TOKENHUB_BASE_URL = "https://tokenhub.tencentmaas.com/v1"
-LEGACY_BASE_URL = DEFAULT_BASE_URL
+LEGACY_BASE_URL = "https://api.hunyuan.cloud.tencent.com/v1"
 KEY_ENVS = ("HUNYUAN_API_KEY", "TOKENHUB_API_KEY", "TENCENT_TOKENHUB_API_KEY")
 TOKENHUB_KEY_ENVS = ("TOKENHUB_API_KEY", "TENCENT_TOKENHUB_API_KEY", "HUNYUAN_API_KEY")
 #: Deliberately wrong credentials for the bad-key checks (never the caller's).
@@ -145,10 +145,8 @@ CITY_SCHEMA = {
 
 def endpoint_kind(base_url: str | None) -> str:
     """``legacy``, ``tokenhub``, ``native`` or ``openai`` (any other OpenAI-compatible server),
-    from the base URL's host; ``None`` means the package's default, the legacy endpoint."""
-    if not base_url:
-        return "legacy"
-    host = (httpx.URL(base_url).host or "").lower()
+    from the base URL's host; ``None`` means the package's default endpoint."""
+    host = (httpx.URL(base_url or DEFAULT_BASE_URL).host or "").lower()
     if host in ("api.hunyuan.cloud.tencent.com", "hunyuan.cloud.tencent.com"):
         return "legacy"
     if re.fullmatch(r"tokenhub[a-z0-9-]*\.(tencentmaas\.(com|cn)|tencentcloudmaas\.com)", host):
@@ -269,9 +267,7 @@ class Probe:
     def _body(self, content: str, **params: Any) -> dict[str, Any]:
         return {"model": self.model, "messages": [{"role": "user", "content": content}], **params}
 
-    def raw_chat(
-        self, body: dict[str, Any], backend: OpenAICompatibleBackend | None = None
-    ) -> RawReply:
+    def raw_chat(self, body: dict[str, Any], backend: Any = None) -> RawReply:
         backend = backend or self.client.backend
         url, headers, content = backend.chat_request(body)
         response = self.http.post(url, headers=headers, content=content)
@@ -454,8 +450,10 @@ class Probe:
         )
 
         def judge(reply: RawReply) -> str:
+            # a fenced reply (```json ... ```) still shows the parameter was accepted
+            text = re.sub(r"^```(?:json)?\s*|\s*```$", "", reply.content.strip())
             try:
-                value = json.loads(reply.content)
+                value = json.loads(text)
             except ValueError:
                 return "accepted, not JSON"
             return "accepted" if isinstance(value, dict) else "accepted, not an object"
@@ -711,10 +709,11 @@ class Settings:
 
 def resolve(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     """Credentials and endpoint from the options and environment: a TokenHub key with no base
-    URL means TokenHub; Tencent Cloud secrets with no key mean the native API."""
+    URL means TokenHub; Tencent Cloud secrets with no key mean the native API; else the
+    package's default endpoint."""
     base_url = args.base_url or environ.get("HUNYUAN_BASE_URL") or environ.get("TOKENHUB_BASE_URL")
-    kind = args.kind if args.kind != "auto" else endpoint_kind(base_url)
-    order = TOKENHUB_KEY_ENVS if kind == "tokenhub" else KEY_ENVS
+    given = args.kind if args.kind != "auto" else None
+    order = TOKENHUB_KEY_ENVS if (given or endpoint_kind(base_url)) == "tokenhub" else KEY_ENVS
     key_env = next((name for name in order if environ.get(name)), None)
     sid, skey = environ.get("TENCENTCLOUD_SECRET_ID"), environ.get("TENCENTCLOUD_SECRET_KEY")
     if key_env is None and not (sid and skey):
@@ -723,10 +722,11 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
             "or TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"
         )
     if key_env is None:
-        kind = "native" if args.kind == "auto" else kind
-    elif key_env != "HUNYUAN_API_KEY" and not base_url:
-        base_url = TOKENHUB_BASE_URL
-        kind = "tokenhub" if args.kind == "auto" else kind
+        kind = given or "native"
+    else:
+        if not base_url:
+            base_url = TOKENHUB_BASE_URL if key_env != "HUNYUAN_API_KEY" else DEFAULT_BASE_URL
+        kind = given or endpoint_kind(base_url)
     model, embedding_model = DEFAULT_MODELS[kind]
     return Settings(
         kind=kind,
@@ -785,10 +785,10 @@ def record(settings: Settings, runner: Callable[..., Any]) -> int:
     if not all((ROOT / test).is_file() for test in RECORD_TESTS):
         print(f"--record runs from a source checkout; no tests under {ROOT}", file=sys.stderr)
         return 2
-    if settings.kind != "legacy":
+    if (settings.base_url or DEFAULT_BASE_URL).rstrip("/") != DEFAULT_BASE_URL.rstrip("/"):
         print(
-            f"note: the replay tests expect {LEGACY_BASE_URL}; cassettes recorded against a "
-            f"{settings.kind} endpoint will not match in replay",
+            f"note: the replay tests expect {DEFAULT_BASE_URL}; cassettes recorded against "
+            "another endpoint will not match in replay",
             file=sys.stderr,
         )
     command, env = record_command(settings)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from hunyuan_core import probe
+from hunyuan_core import DEFAULT_BASE_URL, probe
 from tests.support.emulator import HunyuanEmulator
 from tests.support.emulator_native import SECRETS, NativeEmulator
 from tests.support.emulator_variants import LEGACY, TOKENHUB, Behaviour, VariantEmulator
@@ -218,7 +218,6 @@ def test_redactor_removes_keys_and_signatures() -> None:
 @pytest.mark.parametrize(
     ("url", "kind"),
     [
-        (None, "legacy"),
         ("https://api.hunyuan.cloud.tencent.com/v1", "legacy"),
         ("https://hunyuan.cloud.tencent.com/openai/v1", "legacy"),
         ("https://tokenhub.tencentmaas.com/v1", "tokenhub"),
@@ -235,6 +234,10 @@ def test_endpoint_kind(url: str | None, kind: str) -> None:
     assert probe.endpoint_kind(url) == kind
 
 
+def test_no_base_url_is_the_package_default() -> None:
+    assert probe.endpoint_kind(None) == probe.endpoint_kind(DEFAULT_BASE_URL)
+
+
 def settings(*argv: str, **env: str) -> probe.Settings:
     return probe.resolve(probe.parse_args(list(argv)), env)
 
@@ -247,8 +250,12 @@ def test_credentials_pick_the_endpoint() -> None:
         "hy3",
     )
     assert settings(TENCENT_TOKENHUB_API_KEY="sk-t").api_key == "sk-t"
-    legacy = settings(HUNYUAN_API_KEY="sk-h", TOKENHUB_API_KEY="sk-t")
+    legacy = settings(
+        "--base-url", probe.LEGACY_BASE_URL, HUNYUAN_API_KEY="sk-h", TOKENHUB_API_KEY="sk-t"
+    )
     assert (legacy.kind, legacy.api_key) == ("legacy", "sk-h")
+    default = settings(HUNYUAN_API_KEY="sk-h")
+    assert (default.base_url, default.api_key) == (DEFAULT_BASE_URL, "sk-h")
     on_tokenhub = settings(
         "--base-url", "https://tokenhub-intl.tencentcloudmaas.com/v1",
         HUNYUAN_API_KEY="sk-h", TOKENHUB_API_KEY="sk-t",
