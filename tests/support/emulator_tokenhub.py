@@ -121,7 +121,7 @@ class TokenHubEmulator(HunyuanEmulator):
 
     def reply_for(self, body: dict[str, Any]) -> Reply:
         stops = body.get("stop") or []
-        reply = super().reply_for({**body, "stop": []})
+        reply = self._next_tool(body) or super().reply_for({**body, "stop": []})
         for stop in stops:
             at = reply.content.find(stop)
             if at >= 0:  # TokenHub leaves the stop string out, as OpenAI does
@@ -131,13 +131,33 @@ class TokenHubEmulator(HunyuanEmulator):
             call["id"] = f"chatcmpl-tool-{digest}"
         return reply
 
+    def _next_tool(self, body: dict[str, Any]) -> Reply | None:
+        """An agent turn: after a tool result, call the next bound tool not yet called since
+        the last user message (several tools, several turns), then answer."""
+        messages, tools = body["messages"], body.get("tools") or []
+        if not tools or messages[-1].get("role") != "tool" or body.get("tool_choice") == "none":
+            return None
+        last_user = max(i for i, m in enumerate(messages) if m.get("role") == "user")
+        called = {
+            call["function"]["name"]
+            for m in messages[last_user:]
+            for call in m.get("tool_calls") or ()
+        }
+        pending = [t for t in tools if t["function"]["name"] not in called]
+        if not pending:
+            return None
+        forced = {**body, "tools": pending, "messages": messages[: last_user + 1]}
+        return super().reply_for({**forced, "stop": []})
+
     def _usage(self, body: dict[str, Any], completion: int, reasoning: int) -> dict[str, Any]:
         messages = body["messages"]
         prompt = _tokens(json.dumps(messages, ensure_ascii=False))
-        prefix = json.dumps(messages[:-1], ensure_ascii=False)
-        cached = _tokens(prefix) if len(messages) > 1 and prefix in self._prefixes else 0
+        # The implicit cache: the longest leading run of messages an earlier request sent.
+        prefixes = [json.dumps(messages[:k], ensure_ascii=False) for k in range(1, len(messages))]
+        seen = [p for p in prefixes if p in self._prefixes]
+        cached = _tokens(seen[-1]) if seen else 0
+        self._prefixes.update(prefixes)
         self._prefixes.add(json.dumps(messages, ensure_ascii=False))
-        self._prefixes.add(prefix)
         return {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
@@ -165,7 +185,7 @@ class TokenHubEmulator(HunyuanEmulator):
         self._record_reasoning_round_trip(body["messages"])
         reply = self.reply_for(body)
         thinking = HY3_THINKING if thinks(body) else ""
-        reasoning = _tokens(thinking)
+        reasoning = _tokens(thinking) if thinking else 0
         completion = _tokens(reply.content + json.dumps(reply.tool_calls)) + reasoning
         usage = self._usage(body, completion, reasoning)
         ident = _uuid(json.dumps(body, sort_keys=True, ensure_ascii=False))

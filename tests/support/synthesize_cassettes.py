@@ -7,6 +7,9 @@ is written as if sent to TokenHub, the default endpoint, with a header saying it
 synthesised. To record against the live API instead:
 
     HUNYUAN_API_KEY=sk-... pytest --record-mode=rewrite [tests]
+
+Delete the cassettes to be re-made first (e.g. ``rm -r cassettes/test_tokenhub``): a cassette
+that is already there was seen to be replayed rather than rewritten.
 """
 
 from __future__ import annotations
