@@ -108,7 +108,7 @@ def on_emulator(emu: HunyuanEmulator, **kwargs: Any) -> Hunyuan:
 
 def test_metadata_comes_from_the_model_table_not_llama_index_defaults() -> None:
     turbos = Hunyuan(api_key=KEY).metadata
-    assert (turbos.context_window, turbos.num_output) == (32_000, 16_000)
+    assert (turbos.context_window, turbos.num_output) == (44_000, 16_000)
     assert turbos.is_chat_model and turbos.is_function_calling_model
     assert turbos.model_name == "hunyuan-turbos-latest"
     lite = Hunyuan(model="hunyuan-lite", api_key=KEY, max_tokens=512).metadata
