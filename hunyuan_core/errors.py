@@ -96,40 +96,61 @@ class ContentModerationError(HunyuanError):
         self.partial_content = partial_content
 
 
-class ContentRejectedError(APIStatusError, ContentModerationError):
-    """Content safety refused the request outright (TokenHub HTTP 451, code 451001): an
-    :class:`APIStatusError` with the server's code and request id, and a
-    :class:`ContentModerationError`, so one ``except`` catches every moderation stop."""
+class ContentRejectedError(BadRequestError, ContentModerationError):
+    """Content safety refused the request's input before any reply (TokenHub HTTP 451, code
+    451001; native ``OperationDenied.TextIllegalDetected`` / ``ImageIllegalDetected``).
+
+    A :class:`BadRequestError` (the request must change, retrying cannot help) that is also a
+    :class:`ContentModerationError`, so one ``except ContentModerationError`` covers input and
+    output moderation; ``partial_content`` is empty.
+    """
 
 
-# Tencent Cloud error codes (tencentcloud-sdk-python hunyuan/v20230901/errorcodes.py) by class.
+# Tencent Cloud error codes by class, most specific prefix first. Sources: the Hunyuan list in
+# tencentcloud-sdk-python (tencentcloud/hunyuan/v20230901/errorcodes.py) and the common codes
+# on https://cloud.tencent.com/document/api/1729/101847 ; the SDK's retry rule is in
+# tencentcloud/common/retry.py (network errors and RequestLimitExceeded only).
 _CODE_PREFIXES: tuple[tuple[str, type[APIStatusError]], ...] = (
+    # "请求未授权" (CAM): the key is valid but may not call this action.
+    ("AuthFailure.UnauthorizedOperation", PermissionDeniedError),
     ("AuthFailure", AuthenticationError),
     ("FailedOperation.EngineServerLimitExceeded", RateLimitError),
     ("FailedOperation.EngineRequestTimeout", InternalServerError),
     ("FailedOperation.EngineServerError", InternalServerError),
+    # Account and billing state: retrying cannot help, the owner must act.
     ("FailedOperation.FreeResourcePackExhausted", PermissionDeniedError),
     ("FailedOperation.ResourcePackExhausted", PermissionDeniedError),
     ("FailedOperation.ServiceNotActivated", PermissionDeniedError),
-    ("FailedOperation.ServiceStop", PermissionDeniedError),
+    ("FailedOperation.ServiceStop", PermissionDeniedError),  # also ServiceStopArrears
+    ("FailedOperation.UserUnAuthError", PermissionDeniedError),  # identity not verified
+    ("FailedOperation.PartnerAccountUnSupport", PermissionDeniedError),
+    ("ResourceUnavailable", PermissionDeniedError),  # InArrears, LowBalance, NotExist, ...
+    ("ResourceInsufficient", PermissionDeniedError),  # ChargeResourceExhaust
     ("UnauthorizedOperation", PermissionDeniedError),
+    # "超过配额限制": a quota used up, not a burst; the SDK does not retry it.
+    ("LimitExceeded", PermissionDeniedError),
     ("RequestLimitExceeded", RateLimitError),
-    ("LimitExceeded", RateLimitError),
+    ("OperationDenied.TextIllegalDetected", ContentRejectedError),
+    ("OperationDenied.ImageIllegalDetected", ContentRejectedError),
+    ("ServiceUnavailable", InternalServerError),
     ("InternalError", InternalServerError),
-    ("InvalidParameter", BadRequestError),
+    ("InvalidParameter", BadRequestError),  # also InvalidParameterValue*
     ("MissingParameter", BadRequestError),
     ("UnknownParameter", BadRequestError),
 )
 
-#: Codes worth retrying: transient on Hunyuan's side.
+#: Codes worth retrying: transient on Hunyuan's side (engine load, rate limits, outages).
 RETRYABLE_CODES = frozenset(
     {
         "FailedOperation.EngineServerLimitExceeded",
         "FailedOperation.EngineRequestTimeout",
         "FailedOperation.EngineServerError",
         "InternalError",
+        "ServiceUnavailable",
         "RequestLimitExceeded",
-        "LimitExceeded",
+        "RequestLimitExceeded.UinLimitExceeded",
+        "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+        "RequestLimitExceeded.IPLimitExceeded",
         # TokenHub: "the model service is currently busy or has reached its serving capacity"
         "429006",
     }

@@ -30,7 +30,6 @@ EMBEDDING_MAX_TOKENS = 1024
 
 _TOKENHUB = "https://cloud.tencent.com/document/product/1823/132252 (read 2026-11)"
 _TOKENHUB_INTL = "https://intl.cloud.tencent.com/document/product/1300/80695 (read 2026-11)"
-_LEGACY = "https://cloud.tencent.com/document/product/1729/104753 (read 2026-11)"
 _HY3: dict[str, Any] = {"max_input": 192_000, "source": _TOKENHUB}
 
 
@@ -45,9 +44,36 @@ class ModelInfo:
     json_schema: bool = False
     #: The longest input, where Tencent gives one; else what the output leaves of the context.
     max_input: int = 0
-    #: Where the figures come from, and when they were read.
+    #: Where the figures come from (a public URL) and when it was read.
     source: str = ""
 
+
+# Legacy (api.hunyuan.cloud.tencent.com / native API) rows. Tencent's model list,
+# https://cloud.tencent.com/document/product/1729/104753 , gives each model's input and output
+# length; its text was not reachable from here, so the figures are LobeHub's transcription of it
+# (each file names that page), context = input + output. Function calling follows the SDK's
+# ChatCompletionsRequest.Tools: "仅对 hunyuan-turbos、hunyuan-t1、hunyuan-functioncall 模型生效"
+# (older SDK texts and LobeHub add hunyuan-pro and hunyuan-turbo).
+_READ = "read 2026-11-25"
+_LOBE = (
+    "https://cloud.tencent.com/document/product/1729/104753 as transcribed in "
+    "https://github.com/lobehub/lobe-chat/blob/9acb63ae576ccbf2c75dc229b5403ccb4b8ebb0e/"
+    f"packages/model-bank/src/aiModels/hunyuan.ts ({_READ})"
+)
+_LOBE_EARLIER = (
+    "https://cloud.tencent.com/document/product/1729/104753 as transcribed in "
+    "https://github.com/lobehub/lobe-chat/blob/634d771e820a53f0bff249b463270964eb9fc896/"
+    f"src/config/aiModels/hunyuan.ts ({_READ})"
+)
+_LOBE_PROVIDER = (
+    "https://cloud.tencent.com/document/product/1729/104753 as transcribed in "
+    "https://app.unpkg.com/@lobehub/chat@1.143.3/files/src/config/modelProviders/hunyuan.ts "
+    f"({_READ})"
+)
+_SDK_TOOLS = (
+    "; tools: https://github.com/TencentCloud/tencentcloud-sdk-python/blob/master/"
+    f"tencentcloud/hunyuan/v20230901/models.py ChatCompletionsRequest.Tools ({_READ})"
+)
 
 MODELS: dict[str, ModelInfo] = {
     # TokenHub (today's platform)
@@ -60,28 +86,32 @@ MODELS: dict[str, ModelInfo] = {
     "hy-mt2-plus": ModelInfo(8_000, 4_000, function_calling=False, source=_TOKENHUB_INTL),
     "hy-mt2-lite": ModelInfo(8_000, 4_000, function_calling=False, source=_TOKENHUB_INTL),
     # The legacy endpoint and the native API
-    "hunyuan-turbos-latest": ModelInfo(32_000, 16_000, source=_LEGACY),
-    "hunyuan-turbos-longtext-128k-20250325": ModelInfo(128_000, 8_000, source=_LEGACY),
-    "hunyuan-turbo-latest": ModelInfo(32_000, 4_000, source=_LEGACY),
-    "hunyuan-turbo": ModelInfo(32_000, 4_000, source=_LEGACY),
-    "hunyuan-large": ModelInfo(32_000, 4_000, source=_LEGACY),
-    "hunyuan-large-longcontext": ModelInfo(128_000, 6_000, function_calling=False, source=_LEGACY),
-    "hunyuan-pro": ModelInfo(32_000, 4_000, source=_LEGACY),
-    "hunyuan-functioncall": ModelInfo(32_000, 4_000, source=_LEGACY),
-    "hunyuan-standard": ModelInfo(32_000, 2_000, function_calling=False, source=_LEGACY),
-    "hunyuan-standard-256K": ModelInfo(256_000, 6_000, function_calling=False, source=_LEGACY),
-    "hunyuan-lite": ModelInfo(256_000, 6_000, function_calling=False, source=_LEGACY),
-    "hunyuan-role": ModelInfo(32_000, 4_000, function_calling=False, source=_LEGACY),
-    "hunyuan-code": ModelInfo(8_000, 4_000, function_calling=False, source=_LEGACY),
-    "hunyuan-vision": ModelInfo(8_000, 2_000, function_calling=False, vision=True, source=_LEGACY),
+    "hunyuan-turbos-latest": ModelInfo(44_000, 16_000, source=_LOBE + _SDK_TOOLS),
+    "hunyuan-turbos-longtext-128k-20250325": ModelInfo(134_000, 6_000, source=_LOBE + _SDK_TOOLS),
+    "hunyuan-turbo-latest": ModelInfo(32_000, 4_000, source=_LOBE),
+    "hunyuan-turbo": ModelInfo(32_000, 4_000, source=_LOBE_PROVIDER),
+    "hunyuan-large": ModelInfo(32_000, 4_000, function_calling=False, source=_LOBE + _SDK_TOOLS),
+    "hunyuan-large-longcontext": ModelInfo(
+        134_000, 6_000, function_calling=False, source=_LOBE + _SDK_TOOLS
+    ),
+    "hunyuan-pro": ModelInfo(32_000, 4_000, source=_LOBE_PROVIDER),
+    "hunyuan-functioncall": ModelInfo(32_000, 4_000, source=_LOBE + _SDK_TOOLS),
+    "hunyuan-standard": ModelInfo(32_000, 2_000, function_calling=False, source=_LOBE),
+    "hunyuan-standard-256K": ModelInfo(256_000, 6_000, function_calling=False, source=_LOBE),
+    "hunyuan-lite": ModelInfo(256_000, 6_000, function_calling=False, source=_LOBE),
+    "hunyuan-role": ModelInfo(32_000, 4_000, function_calling=False, source=_LOBE),
+    "hunyuan-code": ModelInfo(8_000, 4_000, function_calling=False, source=_LOBE),
+    "hunyuan-vision": ModelInfo(32_000, 16_000, function_calling=False, vision=True, source=_LOBE),
     "hunyuan-turbos-vision": ModelInfo(
-        8_000, 2_000, function_calling=False, vision=True, source=_LEGACY
+        32_000, 24_000, function_calling=False, vision=True, source=_LOBE
     ),
-    "hunyuan-t1-latest": ModelInfo(64_000, 32_000, reasoning=True, source=_LEGACY),
+    "hunyuan-t1-latest": ModelInfo(96_000, 64_000, reasoning=True, source=_LOBE + _SDK_TOOLS),
     "hunyuan-t1-vision": ModelInfo(
-        28_000, 8_000, function_calling=False, vision=True, reasoning=True, source=_LEGACY
+        32_768, 8_192, function_calling=False, vision=True, reasoning=True, source=_LOBE_EARLIER
     ),
-    "hunyuan-a13b": ModelInfo(224_000, 32_000, reasoning=True, source=_LEGACY),
+    "hunyuan-a13b": ModelInfo(
+        256_000, 32_000, function_calling=False, reasoning=True, source=_LOBE + _SDK_TOOLS
+    ),
 }
 
 DEFAULT_MODEL_INFO = ModelInfo(32_000, 4_000)

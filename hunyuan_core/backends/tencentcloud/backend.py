@@ -117,10 +117,9 @@ class NativeBackend(Backend):
             payload=content,
             region=self.region,
             timestamp=int(self.clock()),
+            token=self.token.get_secret_value() if self.token is not None else None,
         )
         del headers["Host"]  # httpx sends it from the URL
-        if self.token is not None and self.token.get_secret_value():
-            headers["X-TC-Token"] = self.token.get_secret_value()
         return WireRequest(f"{self.base_url}/", headers, content)
 
     def chat_request(self, body: dict[str, Any]) -> WireRequest:
