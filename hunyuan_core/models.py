@@ -28,8 +28,8 @@ MAX_EMBEDDING_BATCH = 200
 #: GetEmbedding embeds the first 1024 tokens of a text and silently drops the rest.
 EMBEDDING_MAX_TOKENS = 1024
 
-_TOKENHUB = "https://cloud.tencent.com/document/product/1823/132252 (read 2026-11)"
-_TOKENHUB_INTL = "https://intl.cloud.tencent.com/document/product/1300/80695 (read 2026-11)"
+_TOKENHUB = "https://cloud.tencent.com/document/product/1823/132252 (read 2026-11-25)"
+_TOKENHUB_INTL = "https://intl.cloud.tencent.com/document/product/1300/80695 (read 2026-11-25)"
 _HY3: dict[str, Any] = {"max_input": 192_000, "source": _TOKENHUB}
 
 
