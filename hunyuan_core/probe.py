@@ -25,18 +25,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
+from pydantic import SecretStr
 
-from hunyuan_core import DEFAULT_BASE_URL
+from hunyuan_core import DEFAULT_BASE_URL, resolve_settings
 from hunyuan_core.client import HunyuanClient
 from hunyuan_core.errors import BadRequestError, HunyuanError
+from hunyuan_core.settings import endpoint_kind
 from hunyuan_core.sse import DONE, iter_sse_data
 from hunyuan_core.types import ChatRequest
 
 KINDS = ("legacy", "tokenhub", "native", "openai")
-TOKENHUB_BASE_URL = "https://tokenhub.tencentmaas.com/v1"
-LEGACY_BASE_URL = "https://api.hunyuan.cloud.tencent.com/v1"
-KEY_ENVS = ("HUNYUAN_API_KEY", "TOKENHUB_API_KEY", "TENCENT_TOKENHUB_API_KEY")
-TOKENHUB_KEY_ENVS = ("TOKENHUB_API_KEY", "TENCENT_TOKENHUB_API_KEY", "HUNYUAN_API_KEY")
 #: Deliberately wrong credentials for the bad-key checks (never the caller's).
 BAD_KEY = "sk-invalid"
 BAD_SECRET_ID = "AKIDprobeInvalid000000000000000000"
@@ -141,19 +139,6 @@ CITY_SCHEMA = {
     "properties": {"city": {"type": "string"}},
     "required": ["city"],
 }
-
-
-def endpoint_kind(base_url: str | None) -> str:
-    """``legacy``, ``tokenhub``, ``native`` or ``openai`` (any other OpenAI-compatible server),
-    from the base URL's host; ``None`` means the package's default endpoint."""
-    host = (httpx.URL(base_url or DEFAULT_BASE_URL).host or "").lower()
-    if host in ("api.hunyuan.cloud.tencent.com", "hunyuan.cloud.tencent.com"):
-        return "legacy"
-    if re.fullmatch(r"tokenhub[a-z0-9-]*\.(tencentmaas\.(com|cn)|tencentcloudmaas\.com)", host):
-        return "tokenhub"
-    if host.endswith("tencentcloudapi.com") and host.startswith("hunyuan"):
-        return "native"
-    return "openai"
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -707,35 +692,33 @@ class Settings:
         return [s for s in (self.api_key, self.secret_id, self.secret_key) if s]
 
 
+def _plain(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
 def resolve(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
-    """Credentials and endpoint from the options and environment: a TokenHub key with no base
-    URL means TokenHub; Tencent Cloud secrets with no key mean the native API; else the
-    package's default endpoint."""
-    base_url = args.base_url or environ.get("HUNYUAN_BASE_URL") or environ.get("TOKENHUB_BASE_URL")
+    """Credentials and endpoint as the package resolves them
+    (:func:`hunyuan_core.resolve_settings`): ``--base-url``, then the environment."""
+    core = resolve_settings({"base_url": args.base_url}, env=environ)
     given = args.kind if args.kind != "auto" else None
-    order = TOKENHUB_KEY_ENVS if (given or endpoint_kind(base_url)) == "tokenhub" else KEY_ENVS
-    key_env = next((name for name in order if environ.get(name)), None)
-    sid, skey = environ.get("TENCENTCLOUD_SECRET_ID"), environ.get("TENCENTCLOUD_SECRET_KEY")
-    if key_env is None and not (sid and skey):
+    if core.backend == "tencentcloud":
+        kind, api_key = given or "native", None
+    elif core.api_key is None:
         raise SystemExit(
-            "no credentials: set HUNYUAN_API_KEY (or TOKENHUB_API_KEY / TENCENT_TOKENHUB_API_KEY) "
+            "no credentials: set TOKENHUB_API_KEY (or TENCENT_TOKENHUB_API_KEY / HUNYUAN_API_KEY) "
             "or TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"
         )
-    if key_env is None:
-        kind = given or "native"
     else:
-        if not base_url:
-            base_url = TOKENHUB_BASE_URL if key_env != "HUNYUAN_API_KEY" else DEFAULT_BASE_URL
-        kind = given or endpoint_kind(base_url)
+        kind, api_key = given or endpoint_kind(core.base_url), _plain(core.api_key)
     model, embedding_model = DEFAULT_MODELS[kind]
     return Settings(
         kind=kind,
-        base_url=base_url,
+        base_url=core.base_url,
         model=args.model or model,
         embedding_model=args.embedding_model or embedding_model,
-        api_key=environ[key_env] if key_env else None,
-        secret_id=None if key_env else sid,
-        secret_key=None if key_env else skey,
+        api_key=api_key,
+        secret_id=None if api_key else _plain(core.secret_id),
+        secret_key=None if api_key else _plain(core.secret_key),
     )
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from hunyuan_core import DEFAULT_BASE_URL, probe
+from hunyuan_core import DEFAULT_BASE_URL, LEGACY_BASE_URL, probe
+from hunyuan_core._constants import TOKENHUB_BASE_URL
 from tests.support.emulator import HunyuanEmulator
 from tests.support.emulator_native import SECRETS, NativeEmulator
 from tests.support.emulator_variants import LEGACY, TOKENHUB, Behaviour, VariantEmulator
@@ -246,12 +247,12 @@ def test_credentials_pick_the_endpoint() -> None:
     tokenhub = settings(TOKENHUB_API_KEY="sk-t")
     assert (tokenhub.kind, tokenhub.base_url, tokenhub.model) == (
         "tokenhub",
-        probe.TOKENHUB_BASE_URL,
+        TOKENHUB_BASE_URL,
         "hy3",
     )
     assert settings(TENCENT_TOKENHUB_API_KEY="sk-t").api_key == "sk-t"
     legacy = settings(
-        "--base-url", probe.LEGACY_BASE_URL, HUNYUAN_API_KEY="sk-h", TOKENHUB_API_KEY="sk-t"
+        "--base-url", LEGACY_BASE_URL, HUNYUAN_API_KEY="sk-h", TOKENHUB_API_KEY="sk-t"
     )
     assert (legacy.kind, legacy.api_key) == ("legacy", "sk-h")
     default = settings(HUNYUAN_API_KEY="sk-h")
