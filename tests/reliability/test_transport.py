@@ -323,7 +323,9 @@ def test_a_gzip_bomb_leaves_peak_memory_bounded() -> None:
             check=True,
         )
     peak_mib = int(out.stdout.strip())
-    assert peak_mib < 400, peak_mib  # the body alone would be 1024
+    # the body alone would be 1024 MiB (2.1 GiB peak was measured without the cap); with it,
+    # the cap (64 MiB) plus one decompressed network read (up to about 64 MiB) plus Python
+    assert peak_mib < 640, peak_mib
 
 
 @pytest.mark.parametrize("mode", MODES)
