@@ -28,6 +28,11 @@ class HunyuanError(Exception):
         self.body = body
         #: The error response's headers (``retry-after``, request ids), when there was one.
         self.headers: dict[str, str] = {}
+        #: For a stream that failed after it began: the reply text received so far (first
+        #: choice, stop strings cut), so that nothing received is lost.
+        self.partial_text: str = ""
+        #: For a stream that failed after it began: the last usage the server had sent.
+        self.partial_usage: Any = None
 
     def __str__(self) -> str:
         parts = [f"status {self.status_code}" if self.status_code is not None else ""]
@@ -77,7 +82,13 @@ class APIConnectionError(HunyuanError):
 
 
 class APITimeoutError(APIConnectionError):
-    """Connect or read timed out."""
+    """A time limit fired; :attr:`limit` says which: ``"connect"``, ``"read"``, ``"pool"``
+    (waiting for a free connection), ``"deadline"`` (the whole call) or ``"stream_idle"`` (no
+    content event in a stream)."""
+
+    def __init__(self, message: str, *, limit: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
 
 
 class StreamError(HunyuanError):
@@ -190,3 +201,12 @@ def error_class(status_code: int | None, code: str | None) -> type[APIStatusErro
         if status_code >= 500:
             return InternalServerError
     return APIStatusError
+
+
+class ResponseTooLargeError(HunyuanError):
+    """A response passed a size limit; :attr:`limit` says which: ``"max_response_bytes"``
+    (decompressed body) or ``"max_line_bytes"`` (one server-sent-events line). Not retried."""
+
+    def __init__(self, message: str, *, limit: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit

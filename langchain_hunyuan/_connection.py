@@ -11,7 +11,9 @@ from hunyuan_core import Settings, resolve_settings
 from hunyuan_core._constants import (
     API_KEY_ENVS,
     BASE_URL_ENVS,
+    DEFAULT_DEADLINE,
     DEFAULT_MAX_RETRIES,
+    DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
     SECRET_ID_ENV,
     SECRET_KEY_ENV,
@@ -52,8 +54,16 @@ class HunyuanConnection(BaseModel):
     """``ap-singapore`` for TokenHub's Singapore endpoint; the native API's region."""
     timeout: float | None = DEFAULT_TIMEOUT
     """Read timeout in seconds (connect timeout is 5 s)."""
+    deadline: float | None = DEFAULT_DEADLINE
+    """Seconds a whole call may take, retries included (``None``: no deadline)."""
+    stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT
+    """Seconds a stream may go without a content event (``None``: no limit)."""
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries on connection errors, 429 and 5xx, with backoff; never once a stream has begun."""
+
+    def _limits(self) -> dict[str, Any]:
+        """The core client's time limits."""
+        return {"deadline": self.deadline, "stream_idle_timeout": self.stream_idle_timeout}
 
     def _explicit_connection(self) -> dict[str, Any]:
         return {

@@ -216,6 +216,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
                 backend=self._backend(),
                 timeout=self.timeout,
                 max_retries=self.max_retries,
+                **self._limits(),
                 raise_on_sensitive=self.raise_on_sensitive,
             )
         return self._client

@@ -57,6 +57,7 @@ class HunyuanEmbeddings(HunyuanConnection, Embeddings):
                 backend=backend_for(self._connection_settings()),
                 timeout=self.timeout,
                 max_retries=self.max_retries,
+                **self._limits(),
                 embed_batch_size=self.embed_batch_size,
                 embed_concurrency=self.embed_concurrency,
             )

@@ -52,6 +52,7 @@ class HunyuanEmbedding(HunyuanConnection, BaseEmbedding):
             backend=backend_for(self._connection_settings()),
             timeout=self.timeout,
             max_retries=self.max_retries,
+            **self._limits(),
             embed_batch_size=self.embed_batch_size,
             http_client=http_client,
             http_async_client=async_http_client,

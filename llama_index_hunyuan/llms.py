@@ -340,6 +340,7 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
             backend=self._backend(),
             timeout=self.timeout,
             max_retries=self.max_retries,
+            **self._limits(),
             raise_on_sensitive=self.raise_on_sensitive,
             http_client=http_client,
             http_async_client=async_http_client,
