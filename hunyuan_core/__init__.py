@@ -1,6 +1,9 @@
 """Shared HTTP core for Tencent Hunyuan: auth, typed wire objects, SSE, retries, typed errors
 and the normalisation of Hunyuan's quirks. Imports neither LangChain nor LlamaIndex."""
 
+from importlib.metadata import PackageNotFoundError as _NotInstalled
+from importlib.metadata import version as _dist_version
+
 from hunyuan_core.backend import DEFAULT_BASE_URL, OpenAICompatibleBackend
 from hunyuan_core.client import HunyuanClient
 from hunyuan_core.errors import (
@@ -40,6 +43,11 @@ from hunyuan_core.types import (
     Usage,
 )
 
+try:  # pyproject.toml's version is the one source; the three packages share it
+    __version__ = _dist_version("hunyuan-integrations")
+except _NotInstalled:  # a source tree on sys.path that was never installed
+    __version__ = "0+unknown"
+
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_CHAT_MODEL",
@@ -73,5 +81,6 @@ __all__ = [
     "StreamError",
     "ToolCall",
     "Usage",
+    "__version__",
     "model_info",
 ]

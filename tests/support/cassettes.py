@@ -9,6 +9,7 @@ filtered before anything is written; ``tests/test_cassettes.py`` fails if one ge
 from __future__ import annotations
 
 import datetime as _dt
+import inspect
 import json
 import os
 import re
@@ -77,14 +78,34 @@ class CassetteSerializer:
         return _header() + yaml.safe_dump(cassette_dict, allow_unicode=True, sort_keys=False)
 
 
+def _clean_descriptions(value: Any) -> Any:
+    """``value`` with every ``description`` string put through ``inspect.cleandoc``.
+
+    Tool descriptions come from docstrings, whose indentation depends on the Python version
+    (3.13 strips it at compile time), so the same tool must match whichever Python recorded it.
+    """
+    if isinstance(value, dict):
+        return {
+            key: inspect.cleandoc(item)
+            if key.lower() == "description" and isinstance(item, str)
+            else _clean_descriptions(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_clean_descriptions(item) for item in value]
+    return value
+
+
 def json_body(r1: Any, r2: Any) -> None:
-    """Match bodies as JSON (key order aside), else byte for byte."""
+    """Match bodies as JSON (key order and docstring indentation in descriptions aside), else
+    byte for byte."""
     b1, b2 = r1.body or b"", r2.body or b""
     try:
         j1, j2 = json.loads(b1), json.loads(b2)
     except ValueError:
         assert b1 == b2, "request bodies differ"
         return
+    j1, j2 = _clean_descriptions(j1), _clean_descriptions(j2)
     assert j1 == j2, f"JSON bodies differ:\n{j1}\n{j2}"
 
 
