@@ -387,7 +387,8 @@ async def test_async_stream_reports_usage_once(emulator: HunyuanEmulator) -> Non
 
 def test_stop_strings_are_cut_as_openai_would(emulator: HunyuanEmulator) -> None:
     llm = on_emulator(emulator)
-    # Hunyuan's reply to this includes "助手" (seed 000); OpenAI semantics stop before it.
+    # Hunyuan's reply to this includes "助手" (Tencent's OpenAI-compatible API docs); OpenAI
+    # semantics stop before it.
     assert llm.complete("请介绍一下你自己", stop=["助手"]).text == "我是一个AI"
     streamed = list(llm.stream_complete("请介绍一下你自己", stop=["助手"]))
     assert streamed[-1].text == "我是一个AI"

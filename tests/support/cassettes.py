@@ -54,7 +54,10 @@ def _header() -> str:
     if synth:
         how = (
             f"# Synthesised on {today}: recorded from tests/support/emulator.py, a loopback\n"
-            "# server that speaks Hunyuan's documented wire format (shared/seeds 000 and 001), by\n"
+            "# server that speaks Hunyuan's documented wire format ("
+            "https://cloud.tencent.com/document/product/1729/111007\n"
+            "# and a reseller gateway's published examples, "
+            "https://wcode.net/hunyuan-llm-api), by\n"
             "# `python -m tests.support.synthesize_cassettes`. NOT a recording of the live API.\n"
         )
     else:

@@ -2,7 +2,8 @@
 
 Built from the documented format, not from recordings: field names from Tencent's Python SDK
 (``tencentcloud/hunyuan/v20230901/models.py``), the error envelope and ``X-TC-RequestId`` from the
-SDK's ``abstract_client.py`` and seed 002, RunThread's run object from seed 002. It:
+SDK's ``abstract_client.py`` and Tencent Cloud's API docs (https://cloud.tencent.com/document/api/1729/101837),
+RunThread's run object from the same docs. It:
 
 - checks the TC3-HMAC-SHA256 ``Authorization`` against :data:`SECRETS` and the ``X-TC-*``
   headers, answering failures as the API does: HTTP 200 with ``{"Response": {"Error": ...}}``;
@@ -239,7 +240,7 @@ class NativeEmulator(HunyuanEmulator):
         )
 
     async def _run_thread(self, ex: Exchange, rid: str) -> None:
-        """Streamed run events: the run object (seed 002's fields) as its status changes, with
+        """Streamed run events: the run object (the documented fields) as its status changes, with
         the reply as thread.message.delta events between them (event shape inferred)."""
         params = ex.json
         run = {
