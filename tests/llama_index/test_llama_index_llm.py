@@ -118,7 +118,9 @@ def test_metadata_comes_from_the_model_table_not_llama_index_defaults() -> None:
 
 def test_the_key_never_shows_in_repr_serialisation_or_instrumentation() -> None:
     llm = Hunyuan(api_key=KEY, secret_id="AKIDsecretid0123456789", secret_key="tc-secret-key")
-    shown = [repr(llm), str(llm), llm.to_json(), json.dumps(llm.to_payload()), str(llm.dict())]
+    shown = [repr(llm), str(llm), llm.to_json(), str(llm.dict())]
+    if hasattr(llm, "to_payload"):  # llama-index-core >= 0.14.23: what instrumentation emits
+        shown.append(json.dumps(llm.to_payload()))
     for text in shown:
         assert KEY not in text
         assert "AKIDsecretid0123456789" not in text and "tc-secret-key" not in text
