@@ -1,4 +1,5 @@
-"""The examples' switch: live when ``HUNYUAN_API_KEY`` is set, else replay their cassette.
+"""The examples' switch: live when an API key is set (``TOKENHUB_API_KEY``,
+``TENCENT_TOKENHUB_API_KEY`` or ``HUNYUAN_API_KEY``), else replay their cassette.
 
 Only the public API and vcrpy: a user who installed ``.[langchain]`` runs the examples live, and
 offline replay needs vcrpy (``pip install -e '.[examples]'``, also in ``.[dev]``). The test suite
@@ -21,9 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Cassettes were recorded with this placeholder key against Tencent's endpoint.
 REPLAY_KEY = "sk-cassette-replay"
 MATCH_ON = ["method", "scheme", "host", "port", "path", "query", "json_body"]
+#: Where the package looks for an API key (hunyuan_core/_constants.py, API_KEY_ENVS).
+KEY_ENVS = ("TOKENHUB_API_KEY", "TENCENT_TOKENHUB_API_KEY", "HUNYUAN_API_KEY")
 NEEDS_VCRPY = (
     "Offline replay needs vcrpy: pip install -e '.[examples]' (or '.[dev]'),\n"
-    "or set HUNYUAN_API_KEY to call the live API instead."
+    "or set TOKENHUB_API_KEY (or HUNYUAN_API_KEY) to call the live API instead."
 )
 
 
@@ -61,12 +64,14 @@ def json_body(r1: Any, r2: Any) -> None:
 @contextmanager
 def replaying(cassette: Path) -> Iterator[None]:
     """Serve every request from ``cassette``: a request not in it fails, nothing goes out. The
-    key is the placeholder and the base URL Tencent's, as recorded."""
+    key is the placeholder and the base URL the default (TokenHub), as recorded."""
     import vcr  # optional: the [examples] extra
 
-    saved = {name: os.environ.get(name) for name in ("HUNYUAN_API_KEY", "HUNYUAN_BASE_URL")}
+    names = (*KEY_ENVS, "HUNYUAN_BASE_URL", "TOKENHUB_BASE_URL")
+    saved = {name: os.environ.get(name) for name in names}
+    for name in names:
+        os.environ.pop(name, None)
     os.environ["HUNYUAN_API_KEY"] = REPLAY_KEY
-    os.environ.pop("HUNYUAN_BASE_URL", None)
     recorder = vcr.VCR(record_mode="none", match_on=MATCH_ON, decode_compressed_response=True)
     recorder.register_matcher("json_body", json_body)
     try:
@@ -82,13 +87,14 @@ def replaying(cassette: Path) -> Iterator[None]:
 
 def live_or_replay(cassette: Path, run: Callable[[], T]) -> T:
     """Call ``run`` against the live API if there is a key, else under ``cassette``; say which."""
-    if os.environ.get("HUNYUAN_API_KEY"):
-        print("Live: calling the Hunyuan API (HUNYUAN_API_KEY is set).")
+    key = next((name for name in KEY_ENVS if os.environ.get(name)), None)
+    if key:
+        print(f"Live: calling the Hunyuan API ({key} is set).")
         return run()
     try:
         import vcr  # noqa: F401
     except ImportError:
         raise SystemExit(NEEDS_VCRPY) from None
-    print(f"Offline: HUNYUAN_API_KEY is not set, replaying {cassette.relative_to(ROOT)}.")
+    print(f"Offline: no API key is set, replaying {cassette.relative_to(ROOT)}.")
     with replaying(cassette):
         return run()

@@ -3,9 +3,10 @@
     .venv/bin/python examples/langchain_agent.py
 
 The model decides to call ``nth_prime``, the agent runs the Python function, and the model
-answers from its result. With ``HUNYUAN_API_KEY`` set it calls the live API; without it, it
-replays ``cassettes/test_langchain_example/test_agent_example.yaml`` (synthesised from the
-loopback emulator of Hunyuan's wire format, see the README) and says so.
+answers from its result. With an API key set (``TOKENHUB_API_KEY`` or ``HUNYUAN_API_KEY``) it
+calls the live API (TokenHub, ``hy3``); without one, it replays
+``cassettes/test_langchain_example/test_agent_example.yaml`` (synthesised from the loopback
+emulator of TokenHub's wire format, see docs/testing.md) and says so.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def run(question: str = QUESTION) -> dict[str, object]:
     from langchain_hunyuan import ChatHunyuan
 
     agent = create_agent(
-        ChatHunyuan(model="hunyuan-turbos-latest", temperature=0),
+        ChatHunyuan(model="hy3", temperature=0),
         tools=[nth_prime],
         system_prompt="You are a careful assistant. Use the tools for arithmetic.",
     )

@@ -3,9 +3,10 @@
     .venv/bin/python examples/llama_index_agent.py
 
 The agent streams (its default): tool calls arrive as deltas and ``Hunyuan`` assembles them.
-With ``HUNYUAN_API_KEY`` set it calls the live API; without it, it replays
+With an API key set (``TOKENHUB_API_KEY`` or ``HUNYUAN_API_KEY``) it calls the live API
+(TokenHub, ``hy3``); without one, it replays
 ``cassettes/test_llama_index_examples/test_agent_example.yaml`` (synthesised from the loopback
-emulator of Hunyuan's wire format, see the README) and says so.
+emulator of TokenHub's wire format, see docs/testing.md) and says so.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ async def ask(question: str) -> dict[str, object]:
 
     agent = FunctionAgent(
         tools=[compound_interest],
-        llm=Hunyuan(model="hunyuan-turbos-latest", temperature=0),
+        llm=Hunyuan(model="hy3", temperature=0),
         system_prompt="You are a careful assistant. Use the tools for arithmetic.",
     )
     handler = agent.run(question)

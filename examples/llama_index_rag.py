@@ -3,9 +3,10 @@
     .venv/bin/python examples/llama_index_rag.py
 
 ``Settings.llm = Hunyuan()`` answers and ``Settings.embed_model = HunyuanEmbedding()`` embeds.
-With ``HUNYUAN_API_KEY`` set it calls the live API; without it, it replays
+With an API key set (``TOKENHUB_API_KEY`` or ``HUNYUAN_API_KEY``) it calls the live API
+(TokenHub, ``hy3`` and ``kinfra-text-embedding-0.6b``); without one, it replays
 ``cassettes/test_llama_index_examples/test_rag_example.yaml`` (synthesised from the loopback
-emulator of Hunyuan's wire format, see the README) and says so. Nothing is downloaded:
+emulator of TokenHub's wire format, see docs/testing.md) and says so. Nothing is downloaded:
 llama-index-core ships the NLTK and tiktoken data its splitter and tokenizer use.
 """
 
@@ -22,10 +23,10 @@ CASSETTE = ROOT / "cassettes" / "test_llama_index_examples" / "test_rag_example.
 
 DOCUMENTS = [
     "腾讯混元 (Tencent Hunyuan) is a family of large language models built by Tencent.",
-    "Hunyuan's OpenAI-compatible endpoint is https://api.hunyuan.cloud.tencent.com/v1; "
-    "its API key is read from HUNYUAN_API_KEY.",
-    "hunyuan-embedding turns up to 200 texts per request into 1024-dimensional vectors.",
-    "hunyuan-turbos-latest has a 32k-token context window and calls tools.",
+    "Tencent serves Hunyuan on TokenHub, https://tokenhub.tencentmaas.com/v1; "
+    "its API key is read from TOKENHUB_API_KEY (or HUNYUAN_API_KEY).",
+    "kinfra-text-embedding-0.6b turns up to 200 texts per request into 1024-dimensional vectors.",
+    "hy3 has a 256k-token context window, thinks when asked and calls tools.",
 ]
 QUESTION = "How many dimensions do Hunyuan embeddings have?"
 
@@ -36,7 +37,7 @@ def run() -> dict[str, object]:
 
     from llama_index_hunyuan import Hunyuan, HunyuanEmbedding
 
-    Settings.llm = Hunyuan(model="hunyuan-turbos-latest", temperature=0)
+    Settings.llm = Hunyuan(model="hy3", temperature=0)
     Settings.embed_model = HunyuanEmbedding()
     index = VectorStoreIndex.from_documents([Document(text=t) for t in DOCUMENTS])
 

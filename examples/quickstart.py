@@ -2,9 +2,10 @@
 
     .venv/bin/python examples/quickstart.py
 
-With ``HUNYUAN_API_KEY`` set it calls the live API. Without it, it replays the cassette
+With an API key set (``TOKENHUB_API_KEY`` or ``HUNYUAN_API_KEY``) it calls the live API
+(TokenHub, ``hy3``). Without one, it replays the cassette
 ``cassettes/test_quickstart/test_quickstart.yaml`` (synthesised from the loopback emulator of
-Hunyuan's documented wire format; see the README) and says so.
+TokenHub's wire format; see docs/testing.md) and says so.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ CASSETTE = ROOT / "cassettes" / "test_quickstart" / "test_quickstart.yaml"
 
 DOCUMENTS = [
     "混元 (Hunyuan) is Tencent's family of large language models.",
-    "Hunyuan's OpenAI-compatible endpoint is https://api.hunyuan.cloud.tencent.com/v1.",
-    "hunyuan-embedding turns text into 1024-dimensional vectors.",
+    "Tencent serves Hunyuan (Hy3) on TokenHub, https://tokenhub.tencentmaas.com/v1.",
+    "kinfra-text-embedding-0.6b turns text into 1024-dimensional vectors.",
 ]
 
 
@@ -35,7 +36,7 @@ def langchain_chain() -> str:
     prompt = ChatPromptTemplate.from_messages(
         [("system", "You are a concise assistant."), ("user", "{question}")]
     )
-    chain = prompt | ChatHunyuan(model="hunyuan-turbos-latest", temperature=0) | StrOutputParser()
+    chain = prompt | ChatHunyuan(model="hy3", temperature=0) | StrOutputParser()
     return chain.invoke({"question": "请介绍一下你自己"})
 
 
@@ -45,7 +46,7 @@ def llama_index_query() -> tuple[str, int]:
 
     from llama_index_hunyuan import Hunyuan, HunyuanEmbedding
 
-    Settings.llm = Hunyuan(model="hunyuan-turbos-latest", temperature=0)
+    Settings.llm = Hunyuan(model="hy3", temperature=0)
     Settings.embed_model = HunyuanEmbedding()
     index = VectorStoreIndex.from_documents([Document(text=t) for t in DOCUMENTS])
     response = index.as_query_engine(similarity_top_k=2).query("How many dimensions?")

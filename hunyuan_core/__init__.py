@@ -87,8 +87,8 @@ __all__ = [
     "StreamError",
     "ToolCall",
     "Usage",
-    "backend_for",
     "__version__",
+    "backend_for",
     "model_info",
     "resolve_settings",
 ]

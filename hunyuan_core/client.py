@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any
 
 import httpx
@@ -314,14 +315,27 @@ class HunyuanClient:
             results = [self._embed_one(b, model) for b in batches]
         else:
             workers = min(self.embed_concurrency, len(batches))
-            with ThreadPoolExecutor(workers, thread_name_prefix="hunyuan-embed") as pool:
-                futures = [pool.submit(self._embed_one, b, model) for b in batches]
+            failed = threading.Event()
+
+            def one(batch: list[str]) -> list[list[float]]:
+                if failed.is_set():  # a batch failed: the rest are not sent (nor billed)
+                    raise _NotSent
                 try:
-                    results = [future.result() for future in futures]
+                    return self._embed_one(batch, model)
                 except BaseException:
-                    for future in futures:  # batches not started yet are not sent
-                        future.cancel()
+                    failed.set()
                     raise
+
+            with ThreadPoolExecutor(workers, thread_name_prefix="hunyuan-embed") as pool:
+                futures = [pool.submit(one, b) for b in batches]
+                wait(futures, return_when=FIRST_EXCEPTION)
+                for future in futures:
+                    future.cancel()
+                errors = [f.exception() for f in futures if not f.cancelled() and f.exception()]
+                first = next((e for e in errors if not isinstance(e, _NotSent)), None)
+                if first is not None:
+                    raise first
+                results = [future.result() for future in futures]
         return [vector for result in results for vector in result]
 
     async def aembed(
@@ -396,6 +410,10 @@ class HunyuanClient:
     async def aclose(self) -> None:
         if self._sender.own_http_async_client is not None:
             await self._sender.own_http_async_client.aclose()
+
+
+class _NotSent(Exception):
+    """A batch skipped because another one failed first."""
 
 
 def _as_is(response: httpx.Response) -> httpx.Response:

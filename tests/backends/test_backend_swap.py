@@ -54,7 +54,7 @@ def test_the_chain_and_the_query_run_on_a_yuanqi_agent(vcr: Any) -> None:
     index = VectorStoreIndex.from_documents([Document(text=t) for t in quickstart.DOCUMENTS])
     response = index.as_query_engine(similarity_top_k=2).query("How many dimensions?")
     assert str(response) == GREETING and len(response.source_nodes) == 2
-    assert _hosts(vcr) == {"open.hunyuan.tencent.com", "api.hunyuan.cloud.tencent.com"}
+    assert _hosts(vcr) == {"open.hunyuan.tencent.com", "tokenhub.tencentmaas.com"}
 
 
 @pytest.mark.usefixtures("yuanqi_credentials")

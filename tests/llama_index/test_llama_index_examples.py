@@ -39,7 +39,7 @@ def test_example_main_replays_offline_without_a_key(
     monkeypatch.delenv("HUNYUAN_API_KEY", raising=False)
     results = example.main()
     out = capsys.readouterr().out
-    assert out.startswith("Offline: HUNYUAN_API_KEY is not set, replaying cassettes/")
+    assert out.startswith("Offline: no API key is set, replaying cassettes/")
     assert str(results["answer"]) in out
 
 

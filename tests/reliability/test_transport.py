@@ -349,7 +349,7 @@ async def test_aembed_does_not_send_batches_after_one_fails() -> None:
         emu.script.append(faults.status(400))
         client = client_for(emu, embed_batch_size=1, embed_concurrency=4)
         with pytest.raises(APIStatusError):
-            await client.aembed([f"text {i}" for i in range(40)])
+            await client.aembed([f"text {i}" for i in range(40)], model="hunyuan-embedding")
         await asyncio.sleep(0.05)
         assert len(emu.requests) <= 8
 
@@ -360,5 +360,5 @@ def test_embed_does_not_send_batches_after_one_fails() -> None:
         emu.script.append(faults.status(400))
         client = client_for(emu, embed_batch_size=1, embed_concurrency=4)
         with pytest.raises(APIStatusError):
-            client.embed([f"text {i}" for i in range(40)])
+            client.embed([f"text {i}" for i in range(40)], model="hunyuan-embedding")
         assert len(emu.requests) <= 8
