@@ -60,6 +60,7 @@ from hunyuan_core import (
 )
 from hunyuan_core.quirks import resolve_tool_choice, tool_names
 from langchain_hunyuan._connection import HunyuanConnection
+from langchain_hunyuan._errors import REFUSAL_GUARD, converts_errors
 
 PROVIDER = "hunyuan"
 
@@ -234,6 +235,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
         }
         return ChatRequest(messages=[message_to_dict(m) for m in messages], stream=stream, **body)
 
+    @converts_errors
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -244,6 +246,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
         request = self._request(messages, stop, False, kwargs)
         return _chat_result(self.client.chat(request), request.model)
 
+    @converts_errors
     async def _agenerate(
         self,
         messages: list[BaseMessage],
@@ -258,6 +261,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
         """The converter for one stream's chunks (``ChatYuanqi`` adds agent steps to it)."""
         return _ChunkConverter(model)
 
+    @converts_errors
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -274,6 +278,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
             if generation is not None:
                 yield generation
 
+    @converts_errors
     async def _astream(
         self,
         messages: list[BaseMessage],
@@ -369,6 +374,8 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
             raise ValueError(
                 f"method must be 'function_calling', 'json_mode' or 'json_schema', not {method!r}"
             )
+        # A moderation stop is a refusal here (ModelRefusalError), not a parsing error.
+        parser = REFUSAL_GUARD | parser
         if not include_raw:
             return llm | parser
         parsed = RunnablePassthrough.assign(

@@ -17,6 +17,7 @@ from hunyuan_core import (
     backend_for,
 )
 from langchain_hunyuan._connection import HunyuanConnection
+from langchain_hunyuan._errors import converts_errors
 
 
 class HunyuanEmbeddings(HunyuanConnection, Embeddings):
@@ -59,19 +60,23 @@ class HunyuanEmbeddings(HunyuanConnection, Embeddings):
             )
         return self._client
 
+    @converts_errors
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
         return self.client.embed(texts, model=self.model)
 
+    @converts_errors
     def embed_query(self, text: str) -> list[float]:
         return self.client.embed([text], model=self.model)[0]
 
+    @converts_errors
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
         return await self.client.aembed(texts, model=self.model)
 
+    @converts_errors
     async def aembed_query(self, text: str) -> list[float]:
         return (await self.client.aembed([text], model=self.model))[0]
 
