@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -55,7 +55,8 @@ class HunyuanClient:
 
     Connection settings come from ``settings`` (see :mod:`hunyuan_core.settings`), else from
     the keyword arguments and the environment; ``backend`` overrides both. Any
-    OpenAI-compatible gateway that resells Hunyuan works by ``base_url``.
+    OpenAI-compatible gateway that resells Hunyuan works by ``base_url``. ``default_headers``
+    go with every request, never replacing a header the backend sets (``Authorization``).
     """
 
     def __init__(
@@ -77,6 +78,7 @@ class HunyuanClient:
         embed_concurrency: int = 4,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         if embed_batch_size < 1 or embed_batch_size > MAX_EMBEDDING_BATCH:
             raise HunyuanInputError(
@@ -101,6 +103,7 @@ class HunyuanClient:
         self._sender = Sender(
             backend, retry, (timeout, connect_timeout), http_client, http_async_client
         )
+        self._sender.default_headers = dict(default_headers or {})
 
     def __repr__(self) -> str:
         return f"HunyuanClient(backend={self.backend.name!r}, base_url={self.backend.base_url!r})"

@@ -105,6 +105,8 @@ class Sender:
         self.timeout_key = timeout_key
         self.own_http_client = http_client
         self.own_http_async_client = http_async_client
+        #: Headers sent with every request; the backend's own (auth, signature) win.
+        self.default_headers: dict[str, str] = {}
 
     @property
     def http_client(self) -> httpx.Client:
@@ -230,6 +232,16 @@ class Sender:
 
     # --- the retry loop -----------------------------------------------------------------
 
+    def _build(self, build: Build) -> WireRequest:
+        """The backend's request plus the default headers it does not set itself (compared
+        without case, so that a default can never replace ``Authorization``)."""
+        request = build()
+        if not self.default_headers:
+            return request
+        own = {name.lower() for name in request.headers}
+        extra = {k: v for k, v in self.default_headers.items() if k.lower() not in own}
+        return request._replace(headers={**extra, **request.headers})
+
     def send(
         self, kind: str, build: Build, *, stream: bool, open: Callable[[httpx.Response], T]
     ) -> T:
@@ -237,7 +249,7 @@ class Sender:
         client = self.http_client
         attempt = 0
         while True:
-            url, headers, content = build()
+            url, headers, content = self._build(build)
             started = time.perf_counter()
             try:
                 response = client.send(
@@ -279,7 +291,7 @@ class Sender:
         client = self.http_async_client
         attempt = 0
         while True:
-            url, headers, content = build()
+            url, headers, content = self._build(build)
             started = time.perf_counter()
             try:
                 response = await client.send(

@@ -204,6 +204,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
                 timeout=self.timeout,
                 max_retries=self.max_retries,
                 raise_on_sensitive=self.raise_on_sensitive,
+                **self._client_options(),
             )
         return self._client
 
