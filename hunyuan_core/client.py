@@ -313,6 +313,30 @@ class HunyuanClient:
         finally:
             response.close()
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens in ``text`` by Hunyuan's own tokenizer: the native ``GetTokenCount`` action
+        (https://cloud.tencent.com/document/product/1729/101835); needs Tencent Cloud
+        credentials. An empty text is 0 tokens, without a request."""
+        from hunyuan_core.backends.tencentcloud import NativeBackend
+
+        backend = self.backend
+        if not isinstance(backend, NativeBackend):
+            raise HunyuanInputError(
+                "GetTokenCount is a native API action: create the client with secret_id/secret_key"
+            )
+        backend.check_credentials()
+        if not text:
+            return 0
+
+        def build() -> WireRequest:
+            return backend.request("GetTokenCount", {"Prompt": text})
+
+        response = self._sender.send("count_tokens", build, stream=False, open=_as_is)
+        try:
+            return backend.parse_token_count(response.content, response.headers)
+        except HunyuanError as err:
+            raise self._sender.scrub(err) from None
+
     # --- lifecycle ----------------------------------------------------------------------
 
     def close(self) -> None:

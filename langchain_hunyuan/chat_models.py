@@ -61,6 +61,7 @@ from hunyuan_core import (
 from hunyuan_core.quirks import resolve_tool_choice, tool_names
 from langchain_hunyuan._connection import HunyuanConnection
 from langchain_hunyuan._errors import REFUSAL_GUARD, converts_errors
+from langchain_hunyuan._tokens import count_messages, counter_for
 
 PROVIDER = "hunyuan"
 
@@ -294,6 +295,22 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
             generation = converter.convert(chunk)
             if generation is not None:
                 yield generation
+
+    # --- token counts --------------------------------------------------------------------
+
+    @converts_errors
+    def get_num_tokens(self, text: str) -> int:
+        """Hunyuan's own count with Tencent Cloud credentials (``GetTokenCount``), else an
+        estimate that errs high; never needs ``transformers`` (see ``_tokens.py``)."""
+        return counter_for(self)(text)
+
+    @converts_errors
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Each message's text counted as :meth:`get_num_tokens` does, plus a few tokens of
+        chat template per message, plus the tool schemas."""
+        return count_messages(messages, tools, counter_for(self))
 
     # --- tools and structured output ----------------------------------------------------
 

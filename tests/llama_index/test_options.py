@@ -3,9 +3,13 @@ clients, default headers and ``show_progress``."""
 
 from __future__ import annotations
 
+import sys
+
 import httpx
 import pytest
+from llama_index.core import Settings
 from llama_index.core.base.llms.types import ChatMessage
+from llama_index.core.prompts import PromptTemplate
 
 from hunyuan_core import model_info
 from hunyuan_core.models import DEFAULT_MODEL_INFO
@@ -132,3 +136,27 @@ async def test_show_progress_on_batches(
     vectors = await embedding.aget_text_embedding_batch(texts, show_progress=True)
     assert vectors == [fake_vector(t) for t in texts]
     assert "/3" in capsys.readouterr().err  # the async bar counts batches (3 of 2 texts)
+
+
+# --- no tokenizer ---------------------------------------------------------------------------
+
+
+def test_nothing_here_needs_a_tokenizer(
+    emulator: HunyuanEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LlamaIndex's ``Settings.tokenizer`` (tiktoken) is the user's business: the LLM and the
+    embedding never call it, nor import ``transformers``."""
+
+    def no_tokenizer(text: str) -> list[int]:
+        raise AssertionError("a tokenizer was used")
+
+    monkeypatch.setattr(Settings, "_tokenizer", no_tokenizer)
+    monkeypatch.setitem(sys.modules, "transformers", None)
+    llm = Hunyuan(api_key=KEY, api_base=emulator.base_url)
+    messages = [ChatMessage(role="user", content="你好")]
+    assert llm.chat(messages).message.content
+    assert llm.complete("你好").text
+    assert "".join(r.delta or "" for r in llm.stream_chat(messages))
+    assert llm.predict(PromptTemplate("{x}"), x="你好")
+    embedding = HunyuanEmbedding(api_key=KEY, api_base=emulator.base_url)
+    assert len(embedding.get_text_embedding_batch(["a", "b"])) == 2
