@@ -62,6 +62,7 @@ from hunyuan_core.quirks import resolve_tool_choice, tool_names
 from langchain_hunyuan._connection import HunyuanConnection
 from langchain_hunyuan._errors import REFUSAL_GUARD, converts_errors
 from langchain_hunyuan._tokens import count_messages, counter_for
+from langchain_hunyuan._tracing import LS_EXTRAS
 
 PROVIDER = "hunyuan"
 
@@ -170,6 +171,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
             params["ls_max_tokens"] = max_tokens
         if ls_stop := stop or kwargs.get("stop") or self.stop:
             params["ls_stop"] = ls_stop
+        params.update(LS_EXTRAS)  # type: ignore[typeddict-item]
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
