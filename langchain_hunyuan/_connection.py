@@ -9,9 +9,11 @@ from pydantic import BaseModel, Field, SecretStr
 
 from hunyuan_core import Settings, resolve_settings
 from hunyuan_core._constants import (
-    API_KEY_ENV,
-    BASE_URL_ENV,
+    API_KEY_ENVS,
+    BASE_URL_ENVS,
+    DEFAULT_DEADLINE,
     DEFAULT_MAX_RETRIES,
+    DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
     SECRET_ID_ENV,
     SECRET_KEY_ENV,
@@ -30,13 +32,16 @@ class HunyuanConnection(BaseModel):
     """
 
     api_key: SecretStr | None = Field(
-        default_factory=secret_from_env(API_KEY_ENV, default=None), alias="hunyuan_api_key"
+        default_factory=secret_from_env(list(API_KEY_ENVS), default=None),
+        alias="hunyuan_api_key",
     )
-    """API key for the OpenAI-compatible endpoint; defaults to ``HUNYUAN_API_KEY``."""
+    """TokenHub (or other OpenAI-compatible) API key; defaults to ``TOKENHUB_API_KEY``,
+    ``TENCENT_TOKENHUB_API_KEY`` or ``HUNYUAN_API_KEY``."""
     base_url: str | None = Field(
-        default_factory=from_env(BASE_URL_ENV, default=None), alias="hunyuan_base_url"
+        default_factory=from_env(list(BASE_URL_ENVS), default=None), alias="hunyuan_base_url"
     )
-    """Endpoint; defaults to ``HUNYUAN_BASE_URL`` or the backend's documented endpoint."""
+    """Endpoint; defaults to ``HUNYUAN_BASE_URL``/``TOKENHUB_BASE_URL``, else TokenHub
+    (Guangzhou; ``region="ap-singapore"`` for Singapore)."""
     secret_id: SecretStr | None = Field(
         default_factory=secret_from_env(SECRET_ID_ENV, default=None)
     )
@@ -46,9 +51,13 @@ class HunyuanConnection(BaseModel):
     )
     """Tencent Cloud SecretKey (native API)."""
     region: str | None = None
-    """Tencent Cloud region for the native API."""
+    """``ap-singapore`` for TokenHub's Singapore endpoint; the native API's region."""
     timeout: float | None = DEFAULT_TIMEOUT
     """Read timeout in seconds (connect timeout is 5 s)."""
+    deadline: float | None = DEFAULT_DEADLINE
+    """Seconds a whole call may take, retries included (``None``: no deadline)."""
+    stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT
+    """Seconds a stream may go without a content event (``None``: no limit)."""
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries on connection errors, 429 and 5xx, with backoff; never once a stream has begun."""
     default_headers: dict[str, str] | None = None
@@ -58,6 +67,10 @@ class HunyuanConnection(BaseModel):
     """An ``httpx.Client`` for sync calls (proxies, custom transports, mTLS); yours to close."""
     http_async_client: Any | None = Field(default=None, exclude=True)
     """An ``httpx.AsyncClient`` for async calls; yours to close."""
+
+    def _limits(self) -> dict[str, Any]:
+        """The core client's time limits."""
+        return {"deadline": self.deadline, "stream_idle_timeout": self.stream_idle_timeout}
 
     def _explicit_connection(self) -> dict[str, Any]:
         return {

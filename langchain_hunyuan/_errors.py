@@ -26,6 +26,7 @@ from hunyuan_core.errors import (
     AuthenticationError,
     BadRequestError,
     ContentModerationError,
+    ContextWindowExceededError,
     HunyuanError,
     HunyuanInputError,
     InternalServerError,
@@ -69,7 +70,7 @@ def is_context_overflow(err: HunyuanError) -> bool:
         err, AuthenticationError | PermissionDeniedError | RateLimitError | InternalServerError
     ):
         return False
-    if err.code in CONTEXT_OVERFLOW_CODES:
+    if isinstance(err, ContextWindowExceededError) or err.code in CONTEXT_OVERFLOW_CODES:
         return True
     if err.status_code not in (None, 400, 413, 422):
         return False

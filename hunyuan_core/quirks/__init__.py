@@ -10,25 +10,35 @@ from hunyuan_core.quirks.replies import (
     trim_at_stop,
 )
 from hunyuan_core.quirks.requests import (
+    REASONING_EFFORTS,
     chat_body,
+    check_thinking_with_tools,
     embedding_batches,
     estimate_tokens,
     keep_current_reasoning,
+    reasoning_effort_param,
+    thinking_param,
+    thinks,
 )
 from hunyuan_core.quirks.tools import resolve_tool_choice, tool_names
 
 __all__ = [
+    "REASONING_EFFORTS",
     "ROLES",
     "SENSITIVE",
     "StopTrimmer",
     "StreamNormalizer",
     "chat_body",
+    "check_thinking_with_tools",
     "embedding_batches",
     "estimate_tokens",
     "keep_current_reasoning",
     "normalize_completion",
     "prepare_messages",
+    "reasoning_effort_param",
     "resolve_tool_choice",
+    "thinking_param",
+    "thinks",
     "tool_names",
     "trim_at_stop",
 ]

@@ -43,8 +43,8 @@ CASES = [
     (500, "500001", "internal", core.InternalServerError, "ModelAPIError"),
     (400, "400001", "bad params", core.BadRequestError, "ModelInvalidRequestError"),
     (404, None, "no route", core.BadRequestError, "ModelNotFoundError"),
-    (400, "400003", "context exceeded", core.BadRequestError, "ContextOverflowError"),
-    (451, "451001", "content safety", core.APIStatusError, "ModelRefusalError"),
+    (400, "400003", "context exceeded", core.ContextWindowExceededError, "ContextOverflowError"),
+    (451, "451001", "content safety", core.ContentRejectedError, "ModelRefusalError"),
 ]
 
 

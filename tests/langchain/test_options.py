@@ -18,6 +18,8 @@ from tests.support.emulator import GREETING, HunyuanEmulator
 from tests.support.emulator_native import SECRETS, NativeEmulator
 
 KEY = "sk-options-0123456789abcdef"
+#: The emulator's model (the legacy API's).
+LEGACY_EMBEDDING = "hunyuan-embedding"
 COMPLETION = {
     "id": "c1",
     "object": "chat.completion",
@@ -146,12 +148,15 @@ def test_progress_bar_counts_every_text(
     emulator: HunyuanEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     texts = [f"文本 {i}" for i in range(450)]
-    plain = HunyuanEmbeddings(api_key=KEY, base_url=emulator.base_url, embed_batch_size=100)
+    plain = HunyuanEmbeddings(
+        api_key=KEY, base_url=emulator.base_url, model=LEGACY_EMBEDDING, embed_batch_size=100
+    )
     expected = plain.embed_documents(texts)
     sent = len(emulator.requests)
     with_bar = HunyuanEmbeddings(
         api_key=KEY,
         base_url=emulator.base_url,
+        model=LEGACY_EMBEDDING,
         embed_batch_size=100,
         embed_concurrency=2,
         show_progress_bar=True,
@@ -183,6 +188,7 @@ def test_progress_bar_advances_per_group_of_concurrent_batches(
     embeddings = HunyuanEmbeddings(
         api_key=KEY,
         base_url=emulator.base_url,
+        model=LEGACY_EMBEDDING,
         embed_batch_size=100,
         embed_concurrency=2,
         show_progress_bar=True,
@@ -195,7 +201,11 @@ async def test_async_progress_bar(
     emulator: HunyuanEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     embeddings = HunyuanEmbeddings(
-        api_key=KEY, base_url=emulator.base_url, embed_batch_size=2, show_progress_bar=True
+        api_key=KEY,
+        base_url=emulator.base_url,
+        model=LEGACY_EMBEDDING,
+        embed_batch_size=2,
+        show_progress_bar=True,
     )
     vectors = await embeddings.aembed_documents(["a", "b", "c"])
     assert len(vectors) == 3 and vectors[0] == (await embeddings.aembed_query("a"))
@@ -204,7 +214,11 @@ async def test_async_progress_bar(
 
 def test_progress_bar_checks_input_before_sending(emulator: HunyuanEmulator) -> None:
     embeddings = HunyuanEmbeddings(
-        api_key=KEY, base_url=emulator.base_url, embed_batch_size=1, show_progress_bar=True
+        api_key=KEY,
+        base_url=emulator.base_url,
+        model=LEGACY_EMBEDDING,
+        embed_batch_size=1,
+        show_progress_bar=True,
     )
     with pytest.raises(ValueError, match=r"texts\[2\] is empty"):
         embeddings.embed_documents(["a", "b", " "])

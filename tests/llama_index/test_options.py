@@ -128,7 +128,9 @@ async def test_embedding_uses_the_callers_clients_and_headers() -> None:
 async def test_show_progress_on_batches(
     emulator: HunyuanEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    embedding = HunyuanEmbedding(api_key=KEY, api_base=emulator.base_url, embed_batch_size=2)
+    embedding = HunyuanEmbedding(
+        api_key=KEY, api_base=emulator.base_url, model_name="hunyuan-embedding", embed_batch_size=2
+    )
     texts = ["一", "二", "三", "四", "五"]
     vectors = embedding.get_text_embedding_batch(texts, show_progress=True)
     assert vectors == [fake_vector(t) for t in texts]
@@ -158,5 +160,7 @@ def test_nothing_here_needs_a_tokenizer(
     assert llm.complete("你好").text
     assert "".join(r.delta or "" for r in llm.stream_chat(messages))
     assert llm.predict(PromptTemplate("{x}"), x="你好")
-    embedding = HunyuanEmbedding(api_key=KEY, api_base=emulator.base_url)
+    embedding = HunyuanEmbedding(
+        api_key=KEY, api_base=emulator.base_url, model_name="hunyuan-embedding"
+    )
     assert len(embedding.get_text_embedding_batch(["a", "b"])) == 2
