@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any
 
@@ -61,7 +61,8 @@ class HunyuanClient:
 
     Connection settings come from ``settings`` (see :mod:`hunyuan_core.settings`), else from
     the keyword arguments and the environment; ``backend`` overrides both. Any
-    OpenAI-compatible gateway that resells Hunyuan works by ``base_url``.
+    OpenAI-compatible gateway that resells Hunyuan works by ``base_url``. ``default_headers``
+    go with every request, never replacing a header the backend sets (``Authorization``).
 
     Time and size limits (``None`` switches a time limit off): ``timeout`` bounds each read,
     ``connect_timeout`` each connect, ``deadline`` the whole call (retries and, for a stream,
@@ -94,6 +95,7 @@ class HunyuanClient:
         embed_concurrency: int = 4,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         if embed_batch_size < 1 or embed_batch_size > MAX_EMBEDDING_BATCH:
             raise HunyuanInputError(
@@ -119,6 +121,7 @@ class HunyuanClient:
         self._sender = Sender(
             backend, retry, (timeout, connect_timeout), http_client, http_async_client, limits
         )
+        self._sender.default_headers = dict(default_headers or {})
 
     def __repr__(self) -> str:
         return f"HunyuanClient(backend={self.backend.name!r}, base_url={self.backend.base_url!r})"
@@ -399,6 +402,30 @@ class HunyuanClient:
             raise self._sender.scrub(err) from None
         finally:
             response.close()
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens in ``text`` by Hunyuan's own tokenizer: the native ``GetTokenCount`` action
+        (https://cloud.tencent.com/document/product/1729/101835); needs Tencent Cloud
+        credentials. An empty text is 0 tokens, without a request."""
+        from hunyuan_core.backends.tencentcloud import NativeBackend
+
+        backend = self.backend
+        if not isinstance(backend, NativeBackend):
+            raise HunyuanInputError(
+                "GetTokenCount is a native API action: create the client with secret_id/secret_key"
+            )
+        backend.check_credentials()
+        if not text:
+            return 0
+
+        def build() -> WireRequest:
+            return backend.request("GetTokenCount", {"Prompt": text})
+
+        response = self._sender.send("count_tokens", build, stream=False, open=_as_is)
+        try:
+            return backend.parse_token_count(response.content, response.headers)
+        except HunyuanError as err:
+            raise self._sender.scrub(err) from None
 
     # --- lifecycle ----------------------------------------------------------------------
 

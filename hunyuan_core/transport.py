@@ -112,6 +112,8 @@ class Sender:
         self.timeout_key = timeout_key
         self.own_http_client = http_client
         self.own_http_async_client = http_async_client
+        #: Headers sent with every request; the backend's own (auth, signature) win.
+        self.default_headers: dict[str, str] = {}
 
     @property
     def http_client(self) -> httpx.Client:
@@ -322,6 +324,16 @@ class Sender:
 
     # --- the retry loop -----------------------------------------------------------------
 
+    def _build(self, build: Build) -> WireRequest:
+        """The backend's request plus the default headers it does not set itself (compared
+        without case, so that a default can never replace ``Authorization``)."""
+        request = build()
+        if not self.default_headers:
+            return request
+        own = {name.lower() for name in request.headers}
+        extra = {k: v for k, v in self.default_headers.items() if k.lower() not in own}
+        return request._replace(headers={**extra, **request.headers})
+
     def send(
         self,
         kind: str,
@@ -340,7 +352,7 @@ class Sender:
         deadline = deadline or self.deadline()
         attempt = 0
         while True:
-            url, headers, content = build()
+            url, headers, content = self._build(build)
             timeout, *names = self._timeouts(client.timeout, deadline, stream)
             limits = (names[0], names[1])
             started = time.perf_counter()
@@ -387,7 +399,7 @@ class Sender:
         deadline = deadline or self.deadline()
         attempt = 0
         while True:
-            url, headers, content = build()
+            url, headers, content = self._build(build)
             timeout, *names = self._timeouts(client.timeout, deadline, stream)
             limits = (names[0], names[1])
             started = time.perf_counter()

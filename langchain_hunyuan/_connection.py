@@ -60,6 +60,13 @@ class HunyuanConnection(BaseModel):
     """Seconds a stream may go without a content event (``None``: no limit)."""
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries on connection errors, 429 and 5xx, with backoff; never once a stream has begun."""
+    default_headers: dict[str, str] | None = None
+    """Headers sent with every request (tracing, gateway routing); they never replace the
+    ``Authorization`` or signature headers."""
+    http_client: Any | None = Field(default=None, exclude=True)
+    """An ``httpx.Client`` for sync calls (proxies, custom transports, mTLS); yours to close."""
+    http_async_client: Any | None = Field(default=None, exclude=True)
+    """An ``httpx.AsyncClient`` for async calls; yours to close."""
 
     def _limits(self) -> dict[str, Any]:
         """The core client's time limits."""
@@ -68,6 +75,14 @@ class HunyuanConnection(BaseModel):
     def _explicit_connection(self) -> dict[str, Any]:
         return {
             name: getattr(self, name) for name in CONNECTION_FIELDS if name in self.model_fields_set
+        }
+
+    def _client_options(self) -> dict[str, Any]:
+        """The :class:`hunyuan_core.HunyuanClient` arguments that are not settings."""
+        return {
+            "http_client": self.http_client,
+            "http_async_client": self.http_async_client,
+            "default_headers": self.default_headers,
         }
 
     def _connection_settings(self) -> Settings:

@@ -61,6 +61,9 @@ from hunyuan_core import (
 from hunyuan_core.models import max_input_tokens
 from hunyuan_core.quirks import resolve_tool_choice, thinking_param, tool_names
 from langchain_hunyuan._connection import HunyuanConnection
+from langchain_hunyuan._errors import REFUSAL_GUARD, converts_errors
+from langchain_hunyuan._tokens import count_messages, counter_for
+from langchain_hunyuan._tracing import LS_EXTRAS
 
 PROVIDER = "hunyuan"
 
@@ -182,6 +185,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
             params["ls_max_tokens"] = max_tokens
         if ls_stop := stop or kwargs.get("stop") or self.stop:
             params["ls_stop"] = ls_stop
+        params.update(LS_EXTRAS)  # type: ignore[typeddict-item]
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -218,6 +222,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
                 max_retries=self.max_retries,
                 **self._limits(),
                 raise_on_sensitive=self.raise_on_sensitive,
+                **self._client_options(),
             )
         return self._client
 
@@ -251,6 +256,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
         }
         return ChatRequest(messages=[message_to_dict(m) for m in messages], stream=stream, **body)
 
+    @converts_errors
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -261,6 +267,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
         request = self._request(messages, stop, False, kwargs)
         return _chat_result(self.client.chat(request), request.model)
 
+    @converts_errors
     async def _agenerate(
         self,
         messages: list[BaseMessage],
@@ -275,6 +282,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
         """The converter for one stream's chunks (``ChatYuanqi`` adds agent steps to it)."""
         return _ChunkConverter(model)
 
+    @converts_errors
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -291,6 +299,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
             if generation is not None:
                 yield generation
 
+    @converts_errors
     async def _astream(
         self,
         messages: list[BaseMessage],
@@ -305,6 +314,22 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
             generation = converter.convert(chunk)
             if generation is not None:
                 yield generation
+
+    # --- token counts --------------------------------------------------------------------
+
+    @converts_errors
+    def get_num_tokens(self, text: str) -> int:
+        """Hunyuan's own count with Tencent Cloud credentials (``GetTokenCount``), else an
+        estimate that errs high; never needs ``transformers`` (see ``_tokens.py``)."""
+        return counter_for(self)(text)
+
+    @converts_errors
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Each message's text counted as :meth:`get_num_tokens` does, plus a few tokens of
+        chat template per message, plus the tool schemas."""
+        return count_messages(messages, tools, counter_for(self))
 
     # --- tools and structured output ----------------------------------------------------
 
@@ -412,6 +437,8 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
             raise ValueError(
                 f"method must be 'function_calling', 'json_mode' or 'json_schema', not {method!r}"
             )
+        # A moderation stop is a refusal here (ModelRefusalError), not a parsing error.
+        parser = REFUSAL_GUARD | parser
         if not include_raw:
             return llm | parser
         parsed = RunnablePassthrough.assign(

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
-from pydantic import ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 from typing_extensions import Self
 
 from hunyuan_core import (
@@ -17,6 +17,8 @@ from hunyuan_core import (
 )
 from hunyuan_core.models import embedding_dimensions
 from langchain_hunyuan._connection import HunyuanConnection
+from langchain_hunyuan._errors import converts_errors
+from langchain_hunyuan._progress import groups, require_tqdm
 
 
 class HunyuanEmbeddings(HunyuanConnection, Embeddings):
@@ -39,6 +41,8 @@ class HunyuanEmbeddings(HunyuanConnection, Embeddings):
     model: str = EMBEDDING_MODEL
     embed_batch_size: int = Field(default=MAX_EMBEDDING_BATCH, ge=1, le=MAX_EMBEDDING_BATCH)
     embed_concurrency: int = Field(default=4, ge=1)
+    show_progress_bar: bool = False
+    """Show a tqdm progress bar over the texts of ``embed_documents`` (needs ``tqdm``)."""
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
@@ -60,22 +64,59 @@ class HunyuanEmbeddings(HunyuanConnection, Embeddings):
                 **self._limits(),
                 embed_batch_size=self.embed_batch_size,
                 embed_concurrency=self.embed_concurrency,
+                **self._client_options(),
             )
         return self._client
 
+    @model_validator(mode="after")
+    def _check_tqdm(self) -> Self:
+        if self.show_progress_bar:
+            require_tqdm()  # fail at construction, not halfway through a job
+        return self
+
+    def _progress_groups(self, texts: list[str]) -> tuple[Any, list[list[str]]]:
+        """A bar over ``texts`` and the groups to send: as many texts as the client sends
+        at once (``embed_concurrency`` full batches), so that the batches still overlap."""
+        client = self.client
+        if not all(isinstance(t, str) and t.strip() for t in texts):
+            client.embed(texts, model=self.model)  # raises the core's input error, unsent
+        batch = min(client.embed_batch_size, client.backend.max_embed_batch)
+        bar = require_tqdm()(total=len(texts), desc="Embedding", unit="text")
+        return bar, groups(texts, batch * client.embed_concurrency)
+
+    @converts_errors
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        return self.client.embed(texts, model=self.model)
+        if not self.show_progress_bar:
+            return self.client.embed(texts, model=self.model)
+        bar, parts = self._progress_groups(texts)
+        vectors: list[list[float]] = []
+        with bar:
+            for part in parts:
+                vectors += self.client.embed(part, model=self.model)
+                bar.update(len(part))
+        return vectors
 
+    @converts_errors
     def embed_query(self, text: str) -> list[float]:
         return self.client.embed([text], model=self.model)[0]
 
+    @converts_errors
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        return await self.client.aembed(texts, model=self.model)
+        if not self.show_progress_bar:
+            return await self.client.aembed(texts, model=self.model)
+        bar, parts = self._progress_groups(texts)
+        vectors: list[list[float]] = []
+        with bar:
+            for part in parts:
+                vectors += await self.client.aembed(part, model=self.model)
+                bar.update(len(part))
+        return vectors
 
+    @converts_errors
     async def aembed_query(self, text: str) -> list[float]:
         return (await self.client.aembed([text], model=self.model))[0]
 

@@ -46,6 +46,10 @@ class HunyuanConnection(BaseModel):
     max_retries: int = Field(
         default=DEFAULT_MAX_RETRIES, ge=0, description="Retries of a failed request."
     )
+    default_headers: dict[str, str] | None = Field(
+        default=None,
+        description="Headers sent with every request; never replacing Authorization.",
+    )
 
     def _limits(self) -> dict[str, Any]:
         """The core client's time limits."""

@@ -56,6 +56,7 @@ class HunyuanEmbedding(HunyuanConnection, BaseEmbedding):
             embed_batch_size=self.embed_batch_size,
             http_client=http_client,
             http_async_client=async_http_client,
+            default_headers=self.default_headers,
         )
 
     @classmethod

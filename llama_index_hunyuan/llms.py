@@ -49,6 +49,7 @@ from hunyuan_core import (
     ChatCompletionChunk,
     ChatRequest,
     HunyuanClient,
+    ModelInfo,
     ResponseMessage,
     Usage,
     backend_for,
@@ -285,6 +286,20 @@ def _parse_arguments(arguments: dict[str, Any] | str) -> dict[str, Any]:
 # --- the LLM ---------------------------------------------------------------------------------
 
 
+def _metadata(llm: Hunyuan, info: ModelInfo) -> LLMMetadata:
+    """The metadata of ``info``, with what the user set on ``llm`` winning."""
+    function_calling = llm.is_function_calling_model
+    return LLMMetadata(
+        context_window=llm.context_window or info.context_window,
+        num_output=llm.max_tokens or info.max_output_tokens,
+        is_chat_model=llm.is_chat_model,
+        is_function_calling_model=(
+            info.function_calling if function_calling is None else function_calling
+        ),
+        model_name=llm.model,
+    )
+
+
 class Hunyuan(HunyuanConnection, FunctionCallingLLM):
     """Tencent Hunyuan chat models, with tool calling, streaming and async.
 
@@ -318,6 +333,18 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
         default=False,
         description="Raise ContentModerationError when moderation stops a reply.",
     )
+    context_window: int | None = Field(
+        default=None,
+        gt=0,
+        description="Input + output tokens the model takes; the model table's if unset.",
+    )
+    is_function_calling_model: bool | None = Field(
+        default=None,
+        description="Whether the model calls tools; the model table's if unset.",
+    )
+    is_chat_model: bool = Field(
+        default=True, description=LLMMetadata.model_fields["is_chat_model"].description
+    )
     thinking: bool | None = Field(
         default=None,
         description="Hy3's deep thinking on (True) or off (False); unset: the model's default.",
@@ -344,6 +371,7 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
             raise_on_sensitive=self.raise_on_sensitive,
             http_client=http_client,
             http_async_client=async_http_client,
+            default_headers=self.default_headers,
         )
 
     def _backend(self) -> Backend:
@@ -361,14 +389,10 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
-        info = model_info(self.model)
-        return LLMMetadata(
-            context_window=info.context_window,
-            num_output=self.max_tokens or info.max_output_tokens,
-            is_chat_model=True,
-            is_function_calling_model=info.function_calling,
-            model_name=self.model,
-        )
+        """From the model table (:func:`hunyuan_core.model_info`), overridden by the fields
+        the user set: ``context_window``, ``is_function_calling_model``, ``max_tokens``
+        (as ``num_output``), ``is_chat_model``."""
+        return _metadata(self, model_info(self.model))
 
     # --- requests -------------------------------------------------------------------------
 

@@ -62,6 +62,13 @@ class Yuanqi(Hunyuan):
 
     @property
     def metadata(self) -> LLMMetadata:
+        """Not a function-calling model (the agent runs its own tools); ``context_window``
+        and ``max_tokens`` as the user set them, else LlamaIndex's defaults."""
+        defaults = LLMMetadata()
         return LLMMetadata(
-            is_chat_model=True, is_function_calling_model=False, model_name=self.model
+            context_window=self.context_window or defaults.context_window,
+            num_output=self.max_tokens or defaults.num_output,
+            is_chat_model=self.is_chat_model,
+            is_function_calling_model=False,
+            model_name=self.model,
         )

@@ -33,6 +33,7 @@ from hunyuan_core import (
     HunyuanInputError,
 )
 from langchain_hunyuan import ChatHunyuan
+from langchain_hunyuan._tracing import LS_EXTRAS
 from langchain_hunyuan.chat_models import message_to_dict
 from tests.support.emulator import GREETING, THINKING, HunyuanEmulator
 
@@ -655,6 +656,7 @@ def test_ls_params_and_profile() -> None:
         "ls_temperature": 0.1,
         "ls_max_tokens": 9,
         "ls_stop": ["x"],
+        **LS_EXTRAS,
     }
     assert model.profile is not None
     assert model.profile["image_inputs"] is True

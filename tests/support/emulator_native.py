@@ -65,6 +65,12 @@ def _openai_content(msg: dict[str, Any]) -> Any:
     return msg.get("Content")
 
 
+def token_pieces(text: str) -> list[str]:
+    """The emulator's tokenizer: two characters a token (the documented example, 你是谁,
+    is ["你是", "谁"])."""
+    return [text[i : i + 2] for i in range(0, len(text), 2)]
+
+
 def openai_body(params: dict[str, Any]) -> dict[str, Any]:
     """The native parameters read back in OpenAI shape, to reuse the base emulator's replies."""
     messages = []
@@ -159,12 +165,25 @@ class NativeEmulator(HunyuanEmulator):
             await self._embed_native(ex, rid)
         elif action == "RunThread":
             await self._run_thread(ex, rid)
+        elif action == "GetTokenCount":
+            await self._token_count(ex, rid)
         else:
             await ex.send_json(
                 200,
                 error_body("InvalidAction", f"no action {action}", rid),
                 {"X-TC-RequestId": rid},
             )
+
+    async def _token_count(self, ex: Exchange, rid: str) -> None:
+        """``GetTokenCount``: tokens as :func:`token_pieces` cuts them (two characters each)."""
+        prompt = ex.json.get("Prompt")
+        if not isinstance(prompt, str) or not prompt:
+            body = error_body("MissingParameter", "The request is missing Prompt", rid)
+            await ex.send_json(200, body, {"X-TC-RequestId": rid})
+            return
+        tokens = token_pieces(prompt)
+        reply = {"TokenCount": len(tokens), "CharacterCount": len(prompt), "Tokens": tokens}
+        await ex.send_json(200, {"Response": {**reply, "RequestId": rid}}, {"X-TC-RequestId": rid})
 
     async def _chat_native(self, ex: Exchange, rid: str) -> None:
         params = ex.json

@@ -38,6 +38,7 @@ from hunyuan_core.backends.tencentcloud.convert import (
     chunk_from_native,
     completion_from_native,
     embeddings_from_native,
+    token_count_from_native,
 )
 from hunyuan_core.errors import (
     APIStatusError,
@@ -165,6 +166,14 @@ class NativeBackend(Backend):
         parsed = EmbeddingResponse.model_validate(embeddings_from_native(response))
         parsed.request_id = response.get("RequestId")
         return parsed
+
+    def parse_token_count(self, content: bytes, headers: Mapping[str, str]) -> int:
+        """A ``GetTokenCount`` reply's token count, or the typed error it holds."""
+        response = self._response(content, headers)
+        try:
+            return token_count_from_native(response)
+        except ValueError as exc:
+            raise APIStatusError(str(exc), request_id=response.get("RequestId")) from None
 
     def parse_chunk(self, data: str, request_id: str | None) -> ChatCompletionChunk:
         try:

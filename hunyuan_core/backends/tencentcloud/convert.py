@@ -240,3 +240,12 @@ def embeddings_from_native(raw: Mapping[str, Any]) -> dict[str, Any]:
         "model": "hunyuan-embedding",
         "usage": _usage(raw.get("Usage")),
     }
+
+
+def token_count_from_native(response: Mapping[str, Any]) -> int:
+    """``GetTokenCount``'s ``TokenCount`` (https://cloud.tencent.com/document/product/1729/101835:
+    ``Prompt`` in; ``TokenCount``, ``CharacterCount`` and the ``Tokens`` themselves out)."""
+    count = response.get("TokenCount")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise ValueError(f"GetTokenCount returned no TokenCount: {dict(response)!r}")
+    return count
