@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Sequence
+import math
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -26,6 +27,7 @@ from hunyuan_core.quirks import (
     embedding_batches,
     normalize_completion,
 )
+from hunyuan_core.quirks.inputs import check_extra_headers
 from hunyuan_core.retry import RetryPolicy
 from hunyuan_core.settings import Settings, resolve_settings
 from hunyuan_core.sse import DONE
@@ -131,6 +133,7 @@ class HunyuanClient:
             stream=stream,
             stream_usage=stream_usage,
             reasoning_history=self.backend.accepts_reasoning_history,
+            strict_turn_order=self.backend.strict_turn_order,
         )
         return lambda: self.backend.chat_request(body)
 
@@ -143,20 +146,45 @@ class HunyuanClient:
             completion, request.stop, raise_on_sensitive=self.raise_on_sensitive
         )
 
-    def chat(self, request: ChatRequest) -> ChatCompletion:
-        """One reply; ``stop`` strings are cut from it as OpenAI would."""
+    def chat(
+        self,
+        request: ChatRequest,
+        *,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ChatCompletion:
+        """One reply; ``stop`` strings are cut from it as OpenAI would.
+
+        ``timeout`` replaces the read timeout for this call; ``extra_headers`` are added to
+        its request (they may not replace authentication). Same for the other chat methods.
+        """
         build = self._chat_build(request, False, False)
-        response = self._sender.send("chat", build, stream=False, open=_as_is)
+        options = _call_options(timeout, extra_headers)
+        response = self._sender.send("chat", build, stream=False, open=_as_is, **options)
         return self._parse_completion(request, response)
 
-    async def achat(self, request: ChatRequest) -> ChatCompletion:
+    async def achat(
+        self,
+        request: ChatRequest,
+        *,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ChatCompletion:
         build = self._chat_build(request, False, False)
+        options = _call_options(timeout, extra_headers)
         async with self._sender.slot():
-            response = await self._sender.asend("chat", build, stream=False, open=_aas_is)
+            response = await self._sender.asend(
+                "chat", build, stream=False, open=_aas_is, **options
+            )
         return self._parse_completion(request, response)
 
     def stream_chat(
-        self, request: ChatRequest, *, stream_usage: bool = False
+        self,
+        request: ChatRequest,
+        *,
+        stream_usage: bool = False,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Iterator[ChatCompletionChunk]:
         """Normalised chunks (see :class:`~hunyuan_core.quirks.StreamNormalizer`); the usage,
         when ``stream_usage`` asks the server for it, once, in a last chunk with no choices.
@@ -165,9 +193,10 @@ class HunyuanClient:
         yielded before stays yielded, and nothing is retried once a chunk has been yielded.
         """
         build = self._chat_build(request, True, stream_usage)
+        options = _call_options(timeout, extra_headers)
         backend = self.backend
         stream = self._sender.send(
-            "stream", build, stream=True, open=lambda r: EventStream.open(r, backend)
+            "stream", build, stream=True, open=lambda r: EventStream.open(r, backend), **options
         )
         normalizer = StreamNormalizer(request.stop, raise_on_sensitive=self.raise_on_sensitive)
         try:
@@ -188,13 +217,23 @@ class HunyuanClient:
             stream.close()
 
     async def astream_chat(
-        self, request: ChatRequest, *, stream_usage: bool = False
+        self,
+        request: ChatRequest,
+        *,
+        stream_usage: bool = False,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[ChatCompletionChunk]:
         build = self._chat_build(request, True, stream_usage)
+        options = _call_options(timeout, extra_headers)
         backend = self.backend
         async with self._sender.slot():  # held until the stream is read or abandoned
             stream = await self._sender.asend(
-                "stream", build, stream=True, open=lambda r: AsyncEventStream.open(r, backend)
+                "stream",
+                build,
+                stream=True,
+                open=lambda r: AsyncEventStream.open(r, backend),
+                **options,
             )
             normalizer = StreamNormalizer(request.stop, raise_on_sensitive=self.raise_on_sensitive)
             try:
@@ -320,6 +359,18 @@ class HunyuanClient:
     async def aclose(self) -> None:
         if self._sender.own_http_async_client is not None:
             await self._sender.own_http_async_client.aclose()
+
+
+def _call_options(timeout: Any, extra_headers: Mapping[str, str] | None) -> dict[str, Any]:
+    """Per-call request options, checked before anything is sent."""
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise HunyuanInputError(f"timeout={timeout!r:.40}: pass a number of seconds above 0")
+    return {"timeout": timeout, "extra_headers": check_extra_headers(extra_headers)}
 
 
 def _as_is(response: httpx.Response) -> httpx.Response:

@@ -12,8 +12,8 @@ import contextlib
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 import httpx
 
@@ -148,18 +148,69 @@ class Sender:
 
     def redact(self, text: str) -> str:
         for secret in self.backend.secrets:
-            if secret:
+            if secret and secret in text:
                 text = text.replace(secret, "***")
         return text
 
+    def _redact_deep(self, value: Any, depth: int = 0) -> Any:
+        """``value`` with every string in it redacted (nested dicts and lists included)."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if depth > 32:
+            return value
+        if isinstance(value, Mapping):
+            return {
+                self._redact_deep(k, depth + 1): self._redact_deep(v, depth + 1)
+                for k, v in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return type(value)(self._redact_deep(v, depth + 1) for v in value)
+        return value
+
+    def _shows_secret(self, *texts: str) -> bool:
+        return any(s and s in t for s in self.backend.secrets for t in texts)
+
     def scrub(self, exc: HunyuanError) -> HunyuanError:
-        """Redact our secrets from what the error shows: message and the server's error body
-        (a gateway may echo the key it rejected)."""
+        """Redact our secrets from everything the error shows: its message, the server's error
+        body (a gateway may echo the key it rejected) at any depth, the response headers, and
+        the exceptions chained to it (``__cause__``/``__context__``, e.g. a pydantic error
+        quoting a malformed event)."""
+        self._scrub_one(exc)
+        self._scrub_chain(exc, {id(exc)})
+        return exc
+
+    def _scrub_one(self, exc: HunyuanError) -> None:
         exc.message = self.redact(exc.message)
         exc.args = (exc.message,)
-        if isinstance(exc.body, dict):
-            exc.body = {k: self.redact(v) if isinstance(v, str) else v for k, v in exc.body.items()}
-        return exc
+        exc.body = self._redact_deep(exc.body)
+        exc.headers = {k: self.redact(v) for k, v in exc.headers.items()}
+
+    def _scrub_chain(self, exc: BaseException, seen: set[int]) -> None:
+        """A chained exception whose text shows a secret gets its args redacted, or, when its
+        text is not made from its args (pydantic's ``ValidationError``), is replaced by a
+        :class:`RedactedError` with the redacted text. Its traceback goes too: its frames'
+        locals hold the text it was made from (tools that print locals would show it)."""
+        for attr in ("__cause__", "__context__"):
+            linked = getattr(exc, attr)
+            if linked is None or id(linked) in seen or len(seen) > 32:
+                continue
+            seen.add(id(linked))
+            if isinstance(linked, HunyuanError):
+                self._scrub_one(linked)
+            elif self._shows_secret(_text_of(linked), repr(linked.args)):
+                with contextlib.suppress(Exception):
+                    linked.args = tuple(self._redact_deep(a) for a in linked.args)
+                linked.__traceback__ = None
+                if self._shows_secret(_text_of(linked), repr(linked)):
+                    replacement = RedactedError(
+                        f"{type(linked).__name__}: {self.redact(_text_of(linked))}"
+                    )
+                    replacement.__cause__ = linked.__cause__
+                    replacement.__context__ = linked.__context__
+                    replacement.__suppress_context__ = linked.__suppress_context__
+                    setattr(exc, attr, replacement)
+                    linked = replacement
+            self._scrub_chain(linked, seen)
 
     def transport_error(self, exc: httpx.TransportError, url: str) -> HunyuanError:
         if isinstance(exc, httpx.TimeoutException):
@@ -178,8 +229,49 @@ class Sender:
 
     def _status_error(self, response: httpx.Response, content: bytes) -> HunyuanError:
         if response.status_code < 400:
-            return self._not_a_stream(response, content)
-        return self.scrub(self.backend.error_from_response(response, content))
+            err = self._not_a_stream(response, content)
+        else:
+            err = self.backend.error_from_response(response, content)
+        err.headers = dict(response.headers)
+        return self.scrub(err)
+
+    def _rejected(self, response: httpx.Response) -> HunyuanError:
+        """The error for a response that was not accepted, read and closed here so that the
+        body (which may echo the key) is in no frame of the send loop."""
+        try:
+            return self._status_error(response, response.read())
+        finally:
+            response.close()
+
+    async def _arejected(self, response: httpx.Response) -> HunyuanError:
+        try:
+            return self._status_error(response, await response.aread())
+        finally:
+            await response.aclose()
+
+    def _request(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        build: Build,
+        timeout: float | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> httpx.Request:
+        """The next attempt's request, built here so that no frame of the send loop holds the
+        credentials in a local (tracebacks that print locals: pytest ``-l``, rich, Sentry); an
+        ``httpx.Request`` shows neither its headers nor its body in its repr.
+
+        ``timeout`` replaces the read timeout for this call; ``extra_headers`` never replace
+        the backend's own (authentication).
+        """
+        wire = build()
+        headers = {**extra_headers, **wire.headers} if extra_headers else wire.headers
+        per_call: Any = httpx.USE_CLIENT_DEFAULT
+        if timeout is not None:
+            connect = self.timeout_key[1]
+            per_call = httpx.Timeout(timeout, connect=timeout if connect is None else connect)
+        return client.build_request(
+            "POST", wire.url, headers=headers, content=wire.content, timeout=per_call
+        )
 
     def _not_a_stream(self, response: httpx.Response, content: bytes) -> HunyuanError:
         """A 2xx answer that is not the success asked for: the error object it holds, or junk.
@@ -231,19 +323,25 @@ class Sender:
     # --- the retry loop -----------------------------------------------------------------
 
     def send(
-        self, kind: str, build: Build, *, stream: bool, open: Callable[[httpx.Response], T]
+        self,
+        kind: str,
+        build: Build,
+        *,
+        stream: bool,
+        open: Callable[[httpx.Response], T],
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> T:
-        """Send with retries; ``open`` turns an accepted response into what the caller gets."""
+        """Send with retries; ``open`` turns an accepted response into what the caller gets.
+        ``timeout`` and ``extra_headers`` apply to this call only (see :meth:`_request`)."""
         client = self.http_client
         attempt = 0
         while True:
-            url, headers, content = build()
+            request = self._request(client, build, timeout, extra_headers)
+            url = str(request.url)
             started = time.perf_counter()
             try:
-                response = client.send(
-                    client.build_request("POST", url, headers=headers, content=content),
-                    stream=stream,
-                )
+                response = client.send(request, stream=stream)
             except httpx.TransportError as exc:
                 err = self.transport_error(exc, url)
                 cause: BaseException | None = exc
@@ -256,10 +354,7 @@ class Sender:
                         response.close()
                         err, cause = self._opening_error(exc, url)
                 else:
-                    body = response.read()
-                    response.close()
-                    err, cause = self._status_error(response, body), None
-                    err.headers = dict(response.headers)
+                    err, cause = self._rejected(response), None
             wait = self._retry_after(err, attempt)
             if wait is None:
                 raise err from cause
@@ -274,18 +369,18 @@ class Sender:
         *,
         stream: bool,
         open: Callable[[httpx.Response], Awaitable[T]],
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> T:
         """The asynchronous form of :meth:`send`."""
         client = self.http_async_client
         attempt = 0
         while True:
-            url, headers, content = build()
+            request = self._request(client, build, timeout, extra_headers)
+            url = str(request.url)
             started = time.perf_counter()
             try:
-                response = await client.send(
-                    client.build_request("POST", url, headers=headers, content=content),
-                    stream=stream,
-                )
+                response = await client.send(request, stream=stream)
             except httpx.TransportError as exc:
                 err = self.transport_error(exc, url)
                 cause: BaseException | None = exc
@@ -298,16 +393,24 @@ class Sender:
                         await response.aclose()
                         err, cause = self._opening_error(exc, url)
                 else:
-                    body = await response.aread()
-                    await response.aclose()
-                    err, cause = self._status_error(response, body), None
-                    err.headers = dict(response.headers)
+                    err, cause = await self._arejected(response), None
             wait = self._retry_after(err, attempt)
             if wait is None:
                 raise err from cause
             logger.info("retrying %s in %.2fs after %s", kind, wait, type(err).__name__)
             await self.retry.async_sleep(wait)
             attempt += 1
+
+
+class RedactedError(Exception):
+    """Stands in, in an error's chain, for an exception whose text showed a secret."""
+
+
+def _text_of(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # a broken __str__ must not hide the error being raised
+        return type(exc).__name__
 
 
 def _log(kind: str, url: str, response: httpx.Response, started: float, attempt: int) -> None:

@@ -31,6 +31,9 @@ class OpenAICompatibleBackend(Backend):
     def __init__(self, *, api_key: SecretStr | None, base_url: str | None = None) -> None:
         self.api_key = api_key
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        # Tencent's legacy endpoint answers code 1001 to an assistant turn first or last;
+        # TokenHub, resellers and open-weight servers decide for themselves.
+        self.strict_turn_order = httpx.URL(self.base_url).host == httpx.URL(LEGACY_BASE_URL).host
 
     @property
     def secrets(self) -> list[str]:

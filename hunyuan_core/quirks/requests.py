@@ -8,6 +8,7 @@ from typing import Any
 
 from hunyuan_core.errors import HunyuanInputError
 from hunyuan_core.models import EMBEDDING_MAX_TOKENS
+from hunyuan_core.quirks.inputs import check_json, check_no_credentials, check_text
 from hunyuan_core.quirks.messages import prepare_messages
 from hunyuan_core.quirks.tools import resolve_tool_choice, tool_names
 from hunyuan_core.types import ChatRequest
@@ -21,18 +22,28 @@ def chat_body(
     stream: bool,
     stream_usage: bool = True,
     reasoning_history: bool = True,
+    strict_turn_order: bool = False,
 ) -> dict[str, Any]:
     """The JSON body for ``request``: messages checked and merged, ``tool_choice`` in Hunyuan's
     form, the reasoning round trip applied, and the one decision on streaming and usage.
 
     ``stream_usage`` asks a stream for its usage (``stream_options.include_usage``) unless the
     caller set ``stream_options`` itself; a call that does not stream sends neither field.
-    ``reasoning_history`` is the backend's
-    :attr:`~hunyuan_core.backends.base.Backend.accepts_reasoning_history`.
+    ``reasoning_history`` and ``strict_turn_order`` are the backend's
+    (:class:`~hunyuan_core.backends.base.Backend`).
+
+    Every value is checked to be strict JSON and no parameter may be named like a credential
+    (:mod:`hunyuan_core.quirks.inputs`): what would fail or leak is a
+    :class:`HunyuanInputError` here, before any request.
     """
     body = request.to_body()
+    check_no_credentials(body, "the request body")
+    for key, value in body.items():
+        if key != "messages":
+            check_json(value, key)
     body["messages"] = keep_current_reasoning(
-        prepare_messages(request.messages), accepted=reasoning_history
+        prepare_messages(request.messages, strict_turn_order=strict_turn_order),
+        accepted=reasoning_history,
     )
     if body.get("tools") and "tool_choice" in body:
         choice = resolve_tool_choice(body["tool_choice"], tool_names(body["tools"]))
@@ -76,6 +87,7 @@ def embedding_batches(texts: Sequence[str], size: int) -> list[list[str]]:
     for i, text in enumerate(texts):
         if not isinstance(text, str):
             raise HunyuanInputError(f"texts[{i}] is {type(text).__name__}, not str")
+        check_text(text, f"texts[{i}]")
         if not text.strip():
             raise HunyuanInputError(
                 f"texts[{i}] is empty: Hunyuan rejects empty input; drop or replace it"
