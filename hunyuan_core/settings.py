@@ -12,6 +12,13 @@ environment. Explicit arguments always win over the environment, whichever kind 
 4. with nothing at all, the OpenAI-compatible API is chosen and the first call raises
    :class:`~hunyuan_core.errors.AuthenticationError` naming the variables to set.
 
+Tencent Cloud credentials are also read from ``HUNYUAN_SECRET_ID``/``HUNYUAN_SECRET_KEY``
+(langchain-community's names) when the ``TENCENTCLOUD_*`` variables are unset.
+
+A base URL with a user name or password is refused (httpx would send it as Basic auth in
+place of the key, and it would show wherever the URL does); one that sends credentials in
+clear text (``http://`` to a host that is not loopback) is logged as a warning, once.
+
 ``backend="yuanqi"`` (or ``"tencentcloud"``) names the API outright; the credentials are then
 read for that API only. Adapters pass only the fields their user set (pydantic's
 ``model_fields_set``), so a framework's own environment defaults never outrank an argument.
@@ -19,15 +26,20 @@ read for that API only. Adapters pass only the fields their user set (pydantic's
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import httpx
 from pydantic import SecretStr
 
 from hunyuan_core import _constants as C
 from hunyuan_core.errors import HunyuanInputError
+
+logger = logging.getLogger("hunyuan_core")
 
 BackendName = Literal["openai-compatible", "tencentcloud", "yuanqi"]
 BACKENDS: tuple[BackendName, ...] = ("openai-compatible", "tencentcloud", "yuanqi")
@@ -78,6 +90,49 @@ def _secret(value: Any) -> SecretStr | None:
     return SecretStr(value) if value else None
 
 
+_warned_clear_text: set[str] = set()
+
+
+def check_base_url(url: str | None, where: str = "base_url") -> str | None:
+    """``url`` if credentials can go there: no userinfo (refused without echoing it), and a
+    warning, once per host, when they would travel in clear text."""
+    if url is None:
+        return None
+    if not isinstance(url, str):
+        raise HunyuanInputError(f"{where} must be a string, not {type(url).__name__}")
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise HunyuanInputError(f"{where} is not a valid URL: pass e.g. https://host/v1") from None
+    if parsed.userinfo:
+        raise HunyuanInputError(
+            f"{where} contains a user name or password (https://***@{parsed.host}/...): "
+            "httpx would send it as Basic auth in place of the key; remove it and pass the key "
+            "as api_key=... (or secret_id/secret_key)"
+        )
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise HunyuanInputError(f"{where} must be an http(s) URL with a host, like https://host/v1")
+    if parsed.scheme == "http" and not _is_loopback(parsed.host):
+        if parsed.host not in _warned_clear_text:
+            _warned_clear_text.add(parsed.host)
+            logger.warning(
+                "%s is http:// to %s: the API key (or signature) travels in clear text; use "
+                "https:// unless this network is trusted",
+                where,
+                parsed.host,
+            )
+    return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _env_secret(env: Mapping[str, str], *names: str) -> SecretStr | None:
     for name in names:
         if env.get(name):
@@ -104,7 +159,7 @@ def resolve_settings(
     if backend == "yuanqi":
         return Settings(
             backend="yuanqi",
-            base_url=given.get("base_url") or env.get(C.YUANQI_BASE_URL_ENV) or None,
+            base_url=_base_url(given, env, C.YUANQI_BASE_URL_ENV),
             api_key=_secret(given.get("token", given.get("api_key")))
             or _env_secret(env, C.YUANQI_TOKEN_ENV),
             assistant_id=given.get("assistant_id") or env.get(C.YUANQI_ASSISTANT_ID_ENV) or None,
@@ -116,13 +171,13 @@ def resolve_settings(
     if backend is None and api_key is None and not explicit_native:
         api_key = _env_secret(env, C.API_KEY_ENV)
     if backend == "tencentcloud" or (backend is None and api_key is None):
-        secret_id = secret_id or _env_secret(env, C.SECRET_ID_ENV)
-        secret_key = secret_key or _env_secret(env, C.SECRET_KEY_ENV)
+        secret_id = secret_id or _env_secret(env, C.SECRET_ID_ENV, C.COMMUNITY_SECRET_ID_ENV)
+        secret_key = secret_key or _env_secret(env, C.SECRET_KEY_ENV, C.COMMUNITY_SECRET_KEY_ENV)
         both = secret_id is not None and secret_key is not None
         if backend == "tencentcloud" or explicit_native or both:
             return Settings(
                 backend="tencentcloud",
-                base_url=given.get("base_url") or env.get(C.NATIVE_ENDPOINT_ENV) or None,
+                base_url=_base_url(given, env, C.NATIVE_ENDPOINT_ENV),
                 secret_id=secret_id,
                 secret_key=secret_key,
                 session_token=_secret(given.get("session_token"))
@@ -131,7 +186,13 @@ def resolve_settings(
             )
     return Settings(
         backend="openai-compatible",
-        base_url=given.get("base_url") or env.get(C.BASE_URL_ENV) or None,
+        base_url=_base_url(given, env, C.BASE_URL_ENV),
         api_key=api_key if api_key is not None else _env_secret(env, C.API_KEY_ENV),
         region=region,
     )
+
+
+def _base_url(given: Mapping[str, Any], env: Mapping[str, str], env_name: str) -> str | None:
+    if given.get("base_url"):
+        return check_base_url(given["base_url"])
+    return check_base_url(env.get(env_name) or None, env_name)

@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from langchain_core.utils import from_env, secret_from_env
+import httpx
+from langchain_core.utils import secret_from_env
+from langchain_core.utils.utils import get_pydantic_field_names
 from pydantic import BaseModel, Field, SecretStr
 
 from hunyuan_core import Settings, resolve_settings
 from hunyuan_core._constants import (
     API_KEY_ENV,
     BASE_URL_ENV,
+    COMMUNITY_SECRET_ID_ENV,
+    COMMUNITY_SECRET_KEY_ENV,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     SECRET_ID_ENV,
     SECRET_KEY_ENV,
 )
+from hunyuan_core.quirks import check_constructor_kwargs
 
 #: Fields that are connection settings, by the name :func:`hunyuan_core.resolve_settings` takes.
 CONNECTION_FIELDS = ("api_key", "base_url", "secret_id", "secret_key", "region")
+
+
+def _env_base_url() -> str | None:
+    """``HUNYUAN_BASE_URL`` for display, any userinfo masked (the resolver, which reads the
+    variable itself, refuses it)."""
+    url = os.environ.get(BASE_URL_ENV) or None
+    if url and "@" in url:
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, ValueError):
+            return None
+        if parsed.userinfo:
+            return str(parsed.copy_with(username="***", password=None))
+    return url
 
 
 class HunyuanConnection(BaseModel):
@@ -33,24 +53,31 @@ class HunyuanConnection(BaseModel):
         default_factory=secret_from_env(API_KEY_ENV, default=None), alias="hunyuan_api_key"
     )
     """API key for the OpenAI-compatible endpoint; defaults to ``HUNYUAN_API_KEY``."""
-    base_url: str | None = Field(
-        default_factory=from_env(BASE_URL_ENV, default=None), alias="hunyuan_base_url"
-    )
+    base_url: str | None = Field(default_factory=_env_base_url, alias="hunyuan_base_url")
     """Endpoint; defaults to ``HUNYUAN_BASE_URL`` or the backend's documented endpoint."""
     secret_id: SecretStr | None = Field(
-        default_factory=secret_from_env(SECRET_ID_ENV, default=None)
+        default_factory=secret_from_env([SECRET_ID_ENV, COMMUNITY_SECRET_ID_ENV], default=None),
+        alias="hunyuan_secret_id",
     )
-    """Tencent Cloud SecretId (native API)."""
+    """Tencent Cloud SecretId (native API); also ``hunyuan_secret_id``, langchain-community's
+    name."""
     secret_key: SecretStr | None = Field(
-        default_factory=secret_from_env(SECRET_KEY_ENV, default=None)
+        default_factory=secret_from_env([SECRET_KEY_ENV, COMMUNITY_SECRET_KEY_ENV], default=None),
+        alias="hunyuan_secret_key",
     )
-    """Tencent Cloud SecretKey (native API)."""
+    """Tencent Cloud SecretKey (native API); also ``hunyuan_secret_key``."""
     region: str | None = None
     """Tencent Cloud region for the native API."""
     timeout: float | None = DEFAULT_TIMEOUT
     """Read timeout in seconds (connect timeout is 5 s)."""
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries on connection errors, 429 and 5xx, with backoff; never once a stream has begun."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Before pydantic: its errors would quote the arguments, credentials included.
+        known = get_pydantic_field_names(type(self))
+        check_constructor_kwargs(type(self).__name__, kwargs, known)
+        super().__init__(**kwargs)
 
     def _explicit_connection(self) -> dict[str, Any]:
         return {

@@ -1,6 +1,14 @@
 """How Hunyuan differs from OpenAI, and the rules that make every API look OpenAI-like:
 requests (:mod:`.requests`, :mod:`.messages`, :mod:`.tools`) and replies (:mod:`.replies`)."""
 
+from hunyuan_core.quirks.inputs import (
+    check_constructor_kwargs,
+    check_extra_headers,
+    check_json,
+    check_no_credentials,
+    check_text,
+    is_credential_name,
+)
 from hunyuan_core.quirks.messages import ROLES, prepare_messages
 from hunyuan_core.quirks.replies import (
     SENSITIVE,
@@ -14,6 +22,8 @@ from hunyuan_core.quirks.requests import (
     embedding_batches,
     estimate_tokens,
     keep_current_reasoning,
+    make_chat_request,
+    split_call_options,
 )
 from hunyuan_core.quirks.tools import resolve_tool_choice, tool_names
 
@@ -23,12 +33,20 @@ __all__ = [
     "StopTrimmer",
     "StreamNormalizer",
     "chat_body",
+    "check_constructor_kwargs",
+    "check_extra_headers",
+    "check_json",
+    "check_no_credentials",
+    "check_text",
     "embedding_batches",
     "estimate_tokens",
+    "is_credential_name",
     "keep_current_reasoning",
+    "make_chat_request",
     "normalize_completion",
     "prepare_messages",
     "resolve_tool_choice",
+    "split_call_options",
     "tool_names",
     "trim_at_stop",
 ]

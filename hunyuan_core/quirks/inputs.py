@@ -166,3 +166,42 @@ def check_extra_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
             )
         out[name] = value
     return out
+
+
+# --- adapter constructors ----------------------------------------------------------------------
+
+#: Constructor fields whose keys are sent as body parameters.
+BODY_FIELDS = ("model_kwargs", "extra_body", "additional_kwargs")
+#: langchain-community's ChatHunyuan field for the retired v1 API: nothing here takes it.
+_RETIRED = {"hunyuan_app_id", "app_id"}
+
+
+def check_constructor_kwargs(cls_name: str, kwargs: Mapping[str, Any], known: set[str]) -> None:
+    """Checks an adapter runs on its keyword arguments before pydantic sees them, so that the
+    error is a :class:`HunyuanInputError` and quotes no value (pydantic's errors print the
+    input, credentials included): a base URL with userinfo, a credential under a name that
+    is not a connection field (it would land in the body), credential-named body params."""
+    from hunyuan_core.settings import check_base_url
+
+    for name in ("base_url", "hunyuan_base_url", "api_base"):
+        if isinstance(kwargs.get(name), str):
+            check_base_url(kwargs[name], name)
+    for name in kwargs:
+        if name in known:
+            continue
+        if name in _RETIRED:
+            raise HunyuanInputError(
+                f"{cls_name}({name}=...): the app id belonged to Hunyuan's retired v1 API; "
+                "Tencent Cloud's API needs only secret_id and secret_key (also spelled "
+                "hunyuan_secret_id/hunyuan_secret_key): drop it"
+            )
+        if is_credential_name(name):
+            raise HunyuanInputError(
+                f"{cls_name}({name}=...) is not a setting here, and a credential must never "
+                "travel in the request body: pass api_key=... (HUNYUAN_API_KEY) or secret_id=... "
+                "and secret_key=... (TENCENTCLOUD_SECRET_ID/_KEY)"
+            )
+    for field in BODY_FIELDS:
+        params = kwargs.get(field)
+        if isinstance(params, Mapping):
+            check_no_credentials(params, f"{cls_name}({field}=...)")

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from hunyuan_core.errors import HunyuanInputError
 from hunyuan_core.models import EMBEDDING_MAX_TOKENS
 from hunyuan_core.quirks.inputs import check_json, check_no_credentials, check_text
@@ -59,6 +61,30 @@ def chat_body(
         body.pop("stream", None)
         body.pop("stream_options", None)
     return body
+
+
+#: Call keyword arguments that configure the request, not its body (OpenAI SDK spelling).
+CALL_OPTIONS = ("timeout", "extra_headers")
+
+
+def split_call_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Take ``timeout`` and ``extra_headers`` out of a call's keyword arguments (which
+    otherwise go into the body), for :meth:`~hunyuan_core.HunyuanClient.chat` and friends."""
+    return {name: kwargs.pop(name) for name in CALL_OPTIONS if name in kwargs}
+
+
+def make_chat_request(**fields: Any) -> ChatRequest:
+    """A :class:`ChatRequest`, with a wrongly typed field (``temperature="hot"``) reported as
+    :class:`HunyuanInputError` naming the field, not as pydantic's error (which would also
+    quote every value given)."""
+    try:
+        return ChatRequest(**fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            for e in exc.errors(include_input=False, include_url=False)[:5]
+        )
+        raise HunyuanInputError(f"invalid request: {problems}") from None
 
 
 def keep_current_reasoning(
