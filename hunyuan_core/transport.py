@@ -13,6 +13,7 @@ import logging
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
@@ -167,6 +168,20 @@ class Sender:
             return type(value)(self._redact_deep(v, depth + 1) for v in value)
         return value
 
+    def _holds_secret(self, tb: TracebackType | None) -> bool:
+        secrets = [s for s in self.backend.secrets if s]
+        frames = 0
+        while tb is not None and secrets and frames < 64:
+            for value in tb.tb_frame.f_locals.values():
+                if isinstance(value, Mapping | list | tuple) and len(value) < 1000:
+                    value = repr(value)
+                if isinstance(value, bytes):
+                    value = value.decode("utf-8", "replace")
+                if isinstance(value, str) and any(s in value for s in secrets):
+                    return True
+            tb, frames = tb.tb_next, frames + 1
+        return False
+
     def _shows_secret(self, *texts: str) -> bool:
         return any(s and s in t for s in self.backend.secrets for t in texts)
 
@@ -180,6 +195,10 @@ class Sender:
         return exc
 
     def _scrub_one(self, exc: HunyuanError) -> None:
+        """Redact, and drop the traceback so far if one of its frames holds a secret in a
+        local (the event or body it was made from): where it is raised again starts anew."""
+        if self._holds_secret(exc.__traceback__):
+            exc.__traceback__ = None
         exc.message = self.redact(exc.message)
         exc.args = (exc.message,)
         exc.body = self._redact_deep(exc.body)
