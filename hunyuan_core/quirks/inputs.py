@@ -8,7 +8,9 @@ reaches the server that it would reject or misread.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -30,6 +32,16 @@ def check_text(text: str, where: str) -> None:
             "often from cutting text by UTF-16 units): remove it or decode the text with "
             "errors='replace'"
         )
+
+
+def is_strict_json(value: Any) -> bool:
+    """The fast path: ``json`` in C says whether ``value`` is strict JSON (about 8x faster
+    than :func:`check_json`, which is then run only to say where a problem is)."""
+    try:
+        json.dumps(value, ensure_ascii=False, allow_nan=False).encode()
+    except (ValueError, TypeError, RecursionError):
+        return False
+    return True
 
 
 def check_json(value: Any, where: str, depth: int = 0) -> None:
@@ -106,6 +118,7 @@ def _words(name: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
 
 
+@functools.lru_cache(maxsize=512)  # the same few names on every call
 def is_credential_name(name: str) -> bool:
     """Whether a parameter name says it holds a credential (``hunyuan_secret_key``,
     ``app_id``, ``X-Api-Key``, ``accessToken``), not a body parameter (``max_tokens``)."""

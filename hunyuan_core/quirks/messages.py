@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hunyuan_core.errors import HunyuanInputError
-from hunyuan_core.quirks.inputs import check_json
+from hunyuan_core.quirks.inputs import check_json, is_strict_json
 
 ROLES = frozenset({"system", "user", "assistant", "tool"})
 
@@ -122,6 +122,7 @@ def prepare_messages(
         raise HunyuanInputError("messages must be a list of dicts with role and content")
     if not messages:
         raise HunyuanInputError("messages is empty: pass at least one user message")
+    walk = not is_strict_json(messages)  # only then look for where the problem is
     out: list[dict[str, Any]] = []
     index: list[int] = []  # where each merged message starts in the caller's list
     call_ids: set[str] = set()
@@ -155,7 +156,8 @@ def prepare_messages(
         if msg.get("tool_calls") is not None:
             msg["tool_calls"] = _tool_calls(i, msg["tool_calls"])
             call_ids.update(c.get("id") for c in msg["tool_calls"] if isinstance(c.get("id"), str))
-        check_json(msg, f"messages[{i}]")
+        if walk:
+            check_json(msg, f"messages[{i}]")
         mergeable = role != "tool" and not msg.get("tool_calls") and not msg.get("name")
         if (
             prev is not None

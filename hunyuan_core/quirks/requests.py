@@ -10,7 +10,12 @@ from pydantic import ValidationError
 
 from hunyuan_core.errors import HunyuanInputError
 from hunyuan_core.models import EMBEDDING_MAX_TOKENS
-from hunyuan_core.quirks.inputs import check_json, check_no_credentials, check_text
+from hunyuan_core.quirks.inputs import (
+    check_json,
+    check_no_credentials,
+    check_text,
+    is_strict_json,
+)
 from hunyuan_core.quirks.messages import prepare_messages
 from hunyuan_core.quirks.tools import resolve_tool_choice, tool_names
 from hunyuan_core.types import ChatRequest
@@ -40,8 +45,9 @@ def chat_body(
     """
     body = request.to_body()
     check_no_credentials(body, "the request body")
-    for key, value in body.items():
-        if key != "messages":
+    params = {k: v for k, v in body.items() if k != "messages"}
+    if not is_strict_json(params):
+        for key, value in params.items():
             check_json(value, key)
     body["messages"] = keep_current_reasoning(
         prepare_messages(request.messages, strict_turn_order=strict_turn_order),
