@@ -13,13 +13,18 @@ from pydantic import SecretStr
 
 from hunyuan_core._constants import (
     DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_DEADLINE,
     DEFAULT_LIMITS,
+    DEFAULT_MAX_LINE_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
+    DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
 )
 from hunyuan_core.backends import Backend, backend_for
 from hunyuan_core.backends.base import WireRequest
 from hunyuan_core.errors import APIStatusError, HunyuanError, HunyuanInputError, StreamError
+from hunyuan_core.limits import CallLimits
 from hunyuan_core.models import EMBEDDING_MODEL, MAX_EMBEDDING_BATCH
 from hunyuan_core.quirks import (
     StreamNormalizer,
@@ -58,6 +63,13 @@ class HunyuanClient:
     Connection settings come from ``settings`` (see :mod:`hunyuan_core.settings`), else from
     the keyword arguments and the environment; ``backend`` overrides both. Any
     OpenAI-compatible gateway that resells Hunyuan works by ``base_url``.
+
+    Time and size limits (``None`` switches a time limit off): ``timeout`` bounds each read,
+    ``connect_timeout`` each connect, ``deadline`` the whole call (retries and, for a stream,
+    every event included), ``stream_idle_timeout`` the time a stream goes without a content
+    event; ``max_response_bytes`` caps a decompressed body, ``max_line_bytes`` one
+    server-sent-events line. A fired limit raises :class:`~hunyuan_core.errors.APITimeoutError`
+    or :class:`~hunyuan_core.errors.ResponseTooLargeError` whose ``limit`` names it.
     """
 
     def __init__(
@@ -72,6 +84,10 @@ class HunyuanClient:
         backend: Backend | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
+        stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_policy: RetryPolicy | None = None,
         raise_on_sensitive: bool = False,
@@ -100,8 +116,9 @@ class HunyuanClient:
         self.embed_batch_size = embed_batch_size
         self.embed_concurrency = max(1, embed_concurrency)
         retry = retry_policy or RetryPolicy(max_retries=max_retries)
+        limits = CallLimits(deadline, stream_idle_timeout, max_response_bytes, max_line_bytes)
         self._sender = Sender(
-            backend, retry, (timeout, connect_timeout), http_client, http_async_client
+            backend, retry, (timeout, connect_timeout), http_client, http_async_client, limits
         )
 
     def __repr__(self) -> str:
@@ -115,6 +132,11 @@ class HunyuanClient:
     @retry.setter
     def retry(self, policy: RetryPolicy) -> None:
         self._sender.retry = policy
+
+    @property
+    def limits(self) -> CallLimits:
+        """The deadline, idle timeout and size caps of every call (its ``clock`` replaceable)."""
+        return self._sender.limits
 
     @property
     def http_client(self) -> httpx.Client:
@@ -142,6 +164,13 @@ class HunyuanClient:
             completion = self.backend.parse_chat(response.content, response.headers)
         except HunyuanError as err:
             raise self._sender.scrub(err) from None
+        if not completion.choices:
+            raise APIStatusError(
+                f"Hunyuan answered {response.status_code} without any choice: "
+                f"{response.content[:200]!r}",
+                status_code=response.status_code,
+                request_id=completion.request_id,
+            )
         return normalize_completion(
             completion, request.stop, raise_on_sensitive=self.raise_on_sensitive
         )
@@ -189,16 +218,25 @@ class HunyuanClient:
         """Normalised chunks (see :class:`~hunyuan_core.quirks.StreamNormalizer`); the usage,
         when ``stream_usage`` asks the server for it, once, in a last chunk with no choices.
 
-        Raises :class:`StreamError` if the stream breaks or ends before ``[DONE]``; what was
-        yielded before stays yielded, and nothing is retried once a chunk has been yielded.
+        If the stream breaks or ends before the reply finished, the error raised carries what
+        was received: ``err.partial_text`` and ``err.partial_usage``; nothing is retried once
+        a chunk has been yielded. A reply that finished (every ``finish_reason`` received) is
+        complete even if the connection is then lost before ``[DONE]``.
         """
         build = self._chat_build(request, True, stream_usage)
         options = _call_options(timeout, extra_headers)
-        backend = self.backend
+        backend, limits = self.backend, self._sender.limits
+        deadline = self._sender.deadline()
         stream = self._sender.send(
-            "stream", build, stream=True, open=lambda r: EventStream.open(r, backend), **options
+            "stream",
+            build,
+            stream=True,
+            open=lambda r: EventStream.open(r, backend, limits, deadline),
+            deadline=deadline,
+            **options,
         )
         normalizer = StreamNormalizer(request.stop, raise_on_sensitive=self.raise_on_sensitive)
+        received = _Received()
         try:
             for event in stream:
                 if event == DONE:
@@ -207,12 +245,17 @@ class HunyuanClient:
                 assert isinstance(event, ChatCompletionChunk)
                 chunk = normalizer.process(event)
                 if chunk is not None:
+                    received.add(chunk)
                     yield chunk
             yield from _end_without_done(normalizer, stream.request_id)
         except httpx.TransportError as exc:
-            raise self._sender.stream_broken(exc, stream.request_id) from exc
+            if normalizer.all_finished:  # only [DONE] and the body's end were lost
+                yield from normalizer.finish()
+                return
+            err = self._sender.stream_broken(exc, stream.request_id, deadline)
+            raise received.attach(err, normalizer) from exc
         except HunyuanError as err:
-            raise self._sender.scrub(err) from None
+            raise received.attach(self._sender.scrub(err), normalizer) from None
         finally:
             stream.close()
 
@@ -226,16 +269,19 @@ class HunyuanClient:
     ) -> AsyncIterator[ChatCompletionChunk]:
         build = self._chat_build(request, True, stream_usage)
         options = _call_options(timeout, extra_headers)
-        backend = self.backend
+        backend, limits = self.backend, self._sender.limits
+        deadline = self._sender.deadline()
         async with self._sender.slot():  # held until the stream is read or abandoned
             stream = await self._sender.asend(
                 "stream",
                 build,
                 stream=True,
-                open=lambda r: AsyncEventStream.open(r, backend),
+                open=lambda r: AsyncEventStream.open(r, backend, limits, deadline),
+                deadline=deadline,
                 **options,
             )
             normalizer = StreamNormalizer(request.stop, raise_on_sensitive=self.raise_on_sensitive)
+            received = _Received()
             try:
                 async for event in stream:
                     if event == DONE:
@@ -245,13 +291,19 @@ class HunyuanClient:
                     assert isinstance(event, ChatCompletionChunk)
                     parsed = normalizer.process(event)
                     if parsed is not None:
+                        received.add(parsed)
                         yield parsed
                 for chunk in _end_without_done(normalizer, stream.request_id):
                     yield chunk
             except httpx.TransportError as exc:
-                raise self._sender.stream_broken(exc, stream.request_id) from exc
+                if normalizer.all_finished:
+                    for chunk in normalizer.finish():
+                        yield chunk
+                    return
+                err = self._sender.stream_broken(exc, stream.request_id, deadline)
+                raise received.attach(err, normalizer) from exc
             except HunyuanError as err:
-                raise self._sender.scrub(err) from None
+                raise received.attach(self._sender.scrub(err), normalizer) from None
             finally:
                 await stream.aclose()
 
@@ -274,7 +326,15 @@ class HunyuanClient:
                 f"Hunyuan returned {len(parsed.data)} embeddings for {len(batch)} texts",
                 request_id=parsed.request_id,
             )
-        return [item.embedding for item in sorted(parsed.data, key=lambda item: item.index)]
+        ordered = sorted(parsed.data, key=lambda item: item.index)
+        if [item.index for item in ordered] != list(range(len(batch))):
+            # a duplicate or missing index would pair a text with another text's vector
+            raise APIStatusError(
+                "Hunyuan returned embeddings whose indexes are not 0.."
+                f"{len(batch) - 1}: {sorted(item.index for item in parsed.data)[:20]}",
+                request_id=parsed.request_id,
+            )
+        return [item.embedding for item in ordered]
 
     def _embed_build(self, batch: list[str], model: str) -> Any:
         return lambda: self.backend.embed_request(batch, model)
@@ -292,7 +352,13 @@ class HunyuanClient:
         else:
             workers = min(self.embed_concurrency, len(batches))
             with ThreadPoolExecutor(workers, thread_name_prefix="hunyuan-embed") as pool:
-                results = list(pool.map(lambda b: self._embed_one(b, model), batches))
+                futures = [pool.submit(self._embed_one, b, model) for b in batches]
+                try:
+                    results = [future.result() for future in futures]
+                except BaseException:
+                    for future in futures:  # batches not started yet are not sent
+                        future.cancel()
+                    raise
         return [vector for result in results for vector in result]
 
     async def aembed(
@@ -307,7 +373,15 @@ class HunyuanClient:
                 response = await self._sender.asend("embed", build, stream=False, open=_aas_is)
             return self._vectors(batch, response)
 
-        results = await asyncio.gather(*(one(b) for b in batches))
+        tasks = [asyncio.ensure_future(one(b)) for b in batches]
+        try:
+            results = await asyncio.gather(*tasks)
+        except BaseException:
+            # one batch failed for good: batches still waiting for their turn are not sent
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         return [vector for result in results for vector in result]
 
     # --- native API actions -------------------------------------------------------------
@@ -379,6 +453,25 @@ def _as_is(response: httpx.Response) -> httpx.Response:
 
 async def _aas_is(response: httpx.Response) -> httpx.Response:
     return response
+
+
+class _Received:
+    """The first choice's text as it was yielded, for errors to carry (``partial_text``)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def add(self, chunk: ChatCompletionChunk) -> None:
+        for choice in chunk.choices:
+            if choice.index == 0 and choice.delta.content:
+                self.parts.append(choice.delta.content)
+
+    def attach(self, err: HunyuanError, normalizer: StreamNormalizer) -> HunyuanError:
+        err.partial_text = "".join(self.parts)
+        err.partial_usage = normalizer.usage
+        return err
 
 
 def _end_without_done(

@@ -28,6 +28,11 @@ class HunyuanError(Exception):
         self.body = body
         #: The error response's headers (``retry-after``, request ids), when there was one.
         self.headers: dict[str, str] = {}
+        #: For a stream that failed after it began: the reply text received so far (first
+        #: choice, stop strings cut), so that nothing received is lost.
+        self.partial_text: str = ""
+        #: For a stream that failed after it began: the last usage the server had sent.
+        self.partial_usage: Any = None
 
     def __str__(self) -> str:
         parts = [f"status {self.status_code}" if self.status_code is not None else ""]
@@ -51,6 +56,11 @@ class BadRequestError(APIStatusError):
     """400/404/422 or ``InvalidParameter*``: the request was rejected as malformed."""
 
 
+class ContextWindowExceededError(BadRequestError):
+    """The input is longer than the model's window (TokenHub code 400003): shorten or
+    summarise the history; retrying the same request cannot succeed."""
+
+
 class AuthenticationError(APIStatusError):
     """401, ``AuthFailure.*`` or a missing key: check ``HUNYUAN_API_KEY``."""
 
@@ -72,7 +82,13 @@ class APIConnectionError(HunyuanError):
 
 
 class APITimeoutError(APIConnectionError):
-    """Connect or read timed out."""
+    """A time limit fired; :attr:`limit` says which: ``"connect"``, ``"read"``, ``"pool"``
+    (waiting for a free connection), ``"deadline"`` (the whole call) or ``"stream_idle"`` (no
+    content event in a stream)."""
+
+    def __init__(self, message: str, *, limit: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
 
 
 class StreamError(HunyuanError):
@@ -91,34 +107,63 @@ class ContentModerationError(HunyuanError):
         self.partial_content = partial_content
 
 
-# Tencent Cloud error codes (tencentcloud-sdk-python hunyuan/v20230901/errorcodes.py) by class.
+class ContentRejectedError(BadRequestError, ContentModerationError):
+    """Content safety refused the request's input before any reply (TokenHub HTTP 451, code
+    451001; native ``OperationDenied.TextIllegalDetected`` / ``ImageIllegalDetected``).
+
+    A :class:`BadRequestError` (the request must change, retrying cannot help) that is also a
+    :class:`ContentModerationError`, so one ``except ContentModerationError`` covers input and
+    output moderation; ``partial_content`` is empty.
+    """
+
+
+# Tencent Cloud error codes by class, most specific prefix first. Sources: the Hunyuan list in
+# tencentcloud-sdk-python (tencentcloud/hunyuan/v20230901/errorcodes.py) and the common codes
+# on https://cloud.tencent.com/document/api/1729/101847 ; the SDK's retry rule is in
+# tencentcloud/common/retry.py (network errors and RequestLimitExceeded only).
 _CODE_PREFIXES: tuple[tuple[str, type[APIStatusError]], ...] = (
+    # "请求未授权" (CAM): the key is valid but may not call this action.
+    ("AuthFailure.UnauthorizedOperation", PermissionDeniedError),
     ("AuthFailure", AuthenticationError),
     ("FailedOperation.EngineServerLimitExceeded", RateLimitError),
     ("FailedOperation.EngineRequestTimeout", InternalServerError),
     ("FailedOperation.EngineServerError", InternalServerError),
+    # Account and billing state: retrying cannot help, the owner must act.
     ("FailedOperation.FreeResourcePackExhausted", PermissionDeniedError),
     ("FailedOperation.ResourcePackExhausted", PermissionDeniedError),
     ("FailedOperation.ServiceNotActivated", PermissionDeniedError),
-    ("FailedOperation.ServiceStop", PermissionDeniedError),
+    ("FailedOperation.ServiceStop", PermissionDeniedError),  # also ServiceStopArrears
+    ("FailedOperation.UserUnAuthError", PermissionDeniedError),  # identity not verified
+    ("FailedOperation.PartnerAccountUnSupport", PermissionDeniedError),
+    ("ResourceUnavailable", PermissionDeniedError),  # InArrears, LowBalance, NotExist, ...
+    ("ResourceInsufficient", PermissionDeniedError),  # ChargeResourceExhaust
     ("UnauthorizedOperation", PermissionDeniedError),
+    # "超过配额限制": a quota used up, not a burst; the SDK does not retry it.
+    ("LimitExceeded", PermissionDeniedError),
     ("RequestLimitExceeded", RateLimitError),
-    ("LimitExceeded", RateLimitError),
+    ("OperationDenied.TextIllegalDetected", ContentRejectedError),
+    ("OperationDenied.ImageIllegalDetected", ContentRejectedError),
+    ("ServiceUnavailable", InternalServerError),
     ("InternalError", InternalServerError),
-    ("InvalidParameter", BadRequestError),
+    ("InvalidParameter", BadRequestError),  # also InvalidParameterValue*
     ("MissingParameter", BadRequestError),
     ("UnknownParameter", BadRequestError),
 )
 
-#: Codes worth retrying: transient on Hunyuan's side.
+#: Codes worth retrying: transient on Hunyuan's side (engine load, rate limits, outages).
 RETRYABLE_CODES = frozenset(
     {
         "FailedOperation.EngineServerLimitExceeded",
         "FailedOperation.EngineRequestTimeout",
         "FailedOperation.EngineServerError",
         "InternalError",
+        "ServiceUnavailable",
         "RequestLimitExceeded",
-        "LimitExceeded",
+        "RequestLimitExceeded.UinLimitExceeded",
+        "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+        "RequestLimitExceeded.IPLimitExceeded",
+        # TokenHub: "the model service is currently busy or has reached its serving capacity"
+        "429006",
     }
 )
 
@@ -130,6 +175,15 @@ _STATUS_CLASSES: Mapping[int, type[APIStatusError]] = {
     408: InternalServerError,
     422: BadRequestError,
     429: RateLimitError,
+    451: ContentRejectedError,
+}
+
+
+# TokenHub's codes are six digits whose first three are the HTTP status they come with
+# (https://cloud.tencent.com/document/product/1823/131595): the few with a meaning of their own.
+_TOKENHUB_CODES: Mapping[str, type[APIStatusError]] = {
+    "400003": ContextWindowExceededError,
+    "451001": ContentRejectedError,
 }
 
 
@@ -139,9 +193,20 @@ def error_class(status_code: int | None, code: str | None) -> type[APIStatusErro
         for prefix, cls in _CODE_PREFIXES:
             if code.startswith(prefix):
                 return cls
+        if len(code) == 6 and code.isdigit():
+            return _TOKENHUB_CODES.get(code) or error_class(int(code[:3]), None)
     if status_code is not None:
         if status_code in _STATUS_CLASSES:
             return _STATUS_CLASSES[status_code]
         if status_code >= 500:
             return InternalServerError
     return APIStatusError
+
+
+class ResponseTooLargeError(HunyuanError):
+    """A response passed a size limit; :attr:`limit` says which: ``"max_response_bytes"``
+    (decompressed body) or ``"max_line_bytes"`` (one server-sent-events line). Not retried."""
+
+    def __init__(self, message: str, *, limit: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit

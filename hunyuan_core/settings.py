@@ -7,8 +7,9 @@ environment. Explicit arguments always win over the environment, whichever kind 
 2. an explicit ``secret_id`` or ``secret_key`` (and no explicit ``api_key``) selects Tencent
    Cloud's native API, even when an API key is in the environment (the other half may come
    from the environment);
-3. otherwise an API key from the environment (``HUNYUAN_API_KEY``) selects the OpenAI-compatible
-   API, and Tencent Cloud credentials from the environment select the native API;
+3. otherwise an API key from the environment (``TOKENHUB_API_KEY``, ``TENCENT_TOKENHUB_API_KEY``
+   or ``HUNYUAN_API_KEY``, in that order) selects the OpenAI-compatible API, and Tencent Cloud
+   credentials from the environment select the native API;
 4. with nothing at all, the OpenAI-compatible API is chosen and the first call raises
    :class:`~hunyuan_core.errors.AuthenticationError` naming the variables to set.
 
@@ -20,8 +21,11 @@ place of the key, and it would show wherever the URL does); one that sends crede
 clear text (``http://`` to a host that is not loopback) is logged as a warning, once.
 
 ``backend="yuanqi"`` (or ``"tencentcloud"``) names the API outright; the credentials are then
-read for that API only. Adapters pass only the fields their user set (pydantic's
-``model_fields_set``), so a framework's own environment defaults never outrank an argument.
+read for that API only. The OpenAI-compatible API's endpoint is ``base_url``, else
+``HUNYUAN_BASE_URL`` or ``TOKENHUB_BASE_URL``, else TokenHub in the ``region`` (Guangzhou unless
+``ap-singapore``): where Tencent serves Hunyuan to new accounts today. Adapters pass only the
+fields their user set (pydantic's ``model_fields_set``), so a framework's own environment
+defaults never outrank an argument.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -167,9 +172,11 @@ def resolve_settings(
         )
     api_key = _secret(given.get("api_key"))
     secret_id, secret_key = _secret(given.get("secret_id")), _secret(given.get("secret_key"))
+    base_url = _base_url(given, env, *C.BASE_URL_ENVS)
+    key_envs = _key_envs(base_url)
     explicit_native = api_key is None and (secret_id is not None or secret_key is not None)
     if backend is None and api_key is None and not explicit_native:
-        api_key = _env_secret(env, C.API_KEY_ENV)
+        api_key = _env_secret(env, *key_envs)
     if backend == "tencentcloud" or (backend is None and api_key is None):
         secret_id = secret_id or _env_secret(env, C.SECRET_ID_ENV, C.COMMUNITY_SECRET_ID_ENV)
         secret_key = secret_key or _env_secret(env, C.SECRET_KEY_ENV, C.COMMUNITY_SECRET_KEY_ENV)
@@ -186,13 +193,41 @@ def resolve_settings(
             )
     return Settings(
         backend="openai-compatible",
-        base_url=_base_url(given, env, C.BASE_URL_ENV),
-        api_key=api_key if api_key is not None else _env_secret(env, C.API_KEY_ENV),
+        base_url=base_url or tokenhub_url(region),
+        api_key=api_key if api_key is not None else _env_secret(env, *key_envs),
         region=region,
     )
 
 
-def _base_url(given: Mapping[str, Any], env: Mapping[str, str], env_name: str) -> str | None:
+def _base_url(given: Mapping[str, Any], env: Mapping[str, str], *env_names: str) -> str | None:
+    """The explicit base URL, else the first variable set, checked by :func:`check_base_url`."""
     if given.get("base_url"):
         return check_base_url(given["base_url"])
-    return check_base_url(env.get(env_name) or None, env_name)
+    name = next((n for n in env_names if env.get(n)), None)
+    return check_base_url(env[name], name) if name else None
+
+
+def _key_envs(base_url: str | None) -> tuple[str, ...]:
+    """Where to look for an API key: TokenHub's variables first, except for the legacy endpoint,
+    whose keys are not TokenHub's (and the other way round)."""
+    if base_url and endpoint_kind(base_url) == "legacy":
+        return (C.API_KEY_ENV, *(n for n in C.API_KEY_ENVS if n != C.API_KEY_ENV))
+    return C.API_KEY_ENVS
+
+
+def endpoint_kind(base_url: str | None) -> str:
+    """``legacy``, ``tokenhub``, ``native`` or ``openai`` (any other OpenAI-compatible server),
+    from the base URL's host; ``None`` means the package's default endpoint (TokenHub)."""
+    host = (httpx.URL(base_url or C.TOKENHUB_BASE_URL).host or "").lower()
+    if host in ("api.hunyuan.cloud.tencent.com", "hunyuan.cloud.tencent.com"):
+        return "legacy"
+    if re.fullmatch(r"tokenhub[a-z0-9-]*\.(tencentmaas\.(com|cn)|tencentcloudmaas\.com)", host):
+        return "tokenhub"
+    if host.endswith("tencentcloudapi.com") and host.startswith("hunyuan"):
+        return "native"
+    return "openai"
+
+
+def tokenhub_url(region: str | None) -> str:
+    """TokenHub's endpoint for ``region``: Singapore for ``ap-singapore``, else Guangzhou."""
+    return C.TOKENHUB_INTL_BASE_URL if region in C.INTL_REGIONS else C.TOKENHUB_BASE_URL

@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
+from httpx._client import UseClientDefault
 
 from hunyuan_core._constants import DEFAULT_LIMITS
 from hunyuan_core.backends.base import Backend, WireRequest, request_id_of
@@ -27,12 +28,16 @@ from hunyuan_core.errors import (
     HunyuanError,
     StreamError,
 )
+from hunyuan_core.limits import CallLimits, Deadline
 from hunyuan_core.retry import RetryPolicy
 
 logger = logging.getLogger("hunyuan_core")
 
 T = TypeVar("T")
 Build = Callable[[], WireRequest]
+#: A request's timeouts (or the client's own), and the name of the limit its read and its
+#: connect timeout stand for ("read", "stream_idle", "deadline", "connect").
+Timeouts = tuple[httpx.Timeout | UseClientDefault, str, str]
 
 # httpx clients are shared between senders with the same timeouts: building one costs an SSL
 # context (tens of ms), and sharing keeps one connection pool per process.
@@ -100,9 +105,11 @@ class Sender:
         timeout_key: TimeoutKey,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
+        limits: CallLimits | None = None,
     ) -> None:
         self.backend = backend
         self.retry = retry
+        self.limits = limits or CallLimits()
         self.timeout_key = timeout_key
         self.own_http_client = http_client
         self.own_http_async_client = http_async_client
@@ -231,19 +238,33 @@ class Sender:
                     linked = replacement
             self._scrub_chain(linked, seen)
 
-    def transport_error(self, exc: httpx.TransportError, url: str) -> HunyuanError:
+    def transport_error(
+        self, exc: httpx.TransportError, url: str, names: tuple[str, str] = ("read", "connect")
+    ) -> HunyuanError:
         if isinstance(exc, httpx.TimeoutException):
+            limit = _limit_name(exc, names)
             err: HunyuanError = APITimeoutError(
-                f"request to {url} timed out ({type(exc).__name__})"
+                f"request to {url} timed out ({type(exc).__name__}): the {limit} limit",
+                limit=limit,
             )
         else:
             err = APIConnectionError(f"could not reach {url}: {type(exc).__name__}: {exc}")
         return self.scrub(err)
 
-    def stream_broken(self, exc: httpx.TransportError, request_id: str | None) -> HunyuanError:
-        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    def stream_broken(
+        self, exc: httpx.TransportError, request_id: str | None, deadline: Deadline | None = None
+    ) -> HunyuanError:
+        message = f"the stream broke mid-reply: {type(exc).__name__}: {exc}"
+        if not isinstance(exc, httpx.TimeoutException):
+            return self.scrub(APIConnectionError(message, request_id=request_id))
+        # a stream's reads wait at most min(read timeout, idle timeout, time left)
+        if deadline is not None and deadline.passed():
+            limit = "deadline"
+        else:
+            idle, read = self.limits.stream_idle_timeout, self.timeout_key[0]
+            limit = "stream_idle" if idle is not None and (read is None or idle < read) else "read"
         return self.scrub(
-            cls(f"the stream broke mid-reply: {type(exc).__name__}: {exc}", request_id=request_id)
+            APITimeoutError(f"{message} (limit: {limit})", limit=limit, request_id=request_id)
         )
 
     def _status_error(self, response: httpx.Response, content: bytes) -> HunyuanError:
@@ -254,43 +275,36 @@ class Sender:
         err.headers = dict(response.headers)
         return self.scrub(err)
 
-    def _rejected(self, response: httpx.Response) -> HunyuanError:
-        """The error for a response that was not accepted, read and closed here so that the
-        body (which may echo the key) is in no frame of the send loop."""
-        try:
-            return self._status_error(response, response.read())
-        finally:
-            response.close()
-
-    async def _arejected(self, response: httpx.Response) -> HunyuanError:
-        try:
-            return self._status_error(response, await response.aread())
-        finally:
-            await response.aclose()
-
     def _request(
         self,
         client: httpx.Client | httpx.AsyncClient,
         build: Build,
+        deadline: Deadline,
+        stream: bool,
         timeout: float | None,
         extra_headers: Mapping[str, str] | None,
-    ) -> httpx.Request:
-        """The next attempt's request, built here so that no frame of the send loop holds the
-        credentials in a local (tracebacks that print locals: pytest ``-l``, rich, Sentry); an
-        ``httpx.Request`` shows neither its headers nor its body in its repr.
+    ) -> tuple[httpx.Request, tuple[str, str]]:
+        """The next attempt's request and the names of its read/connect limits, built here so
+        that no frame of the send loop holds the credentials in a local (tracebacks that print
+        locals: pytest ``-l``, rich, Sentry); an ``httpx.Request`` shows neither its headers
+        nor its body in its repr.
 
-        ``timeout`` replaces the read timeout for this call; ``extra_headers`` never replace
-        the backend's own (authentication).
+        ``timeout`` replaces the client's read timeout for this call (still capped by the
+        deadline and the stream idle bound); ``extra_headers`` never replace the backend's own
+        (authentication).
         """
         wire = build()
         headers = {**extra_headers, **wire.headers} if extra_headers else wire.headers
-        per_call: Any = httpx.USE_CLIENT_DEFAULT
+        base = client.timeout
         if timeout is not None:
-            connect = self.timeout_key[1]
-            per_call = httpx.Timeout(timeout, connect=timeout if connect is None else connect)
-        return client.build_request(
-            "POST", wire.url, headers=headers, content=wire.content, timeout=per_call
+            base = httpx.Timeout(timeout, connect=base.connect)
+        per_attempt, read_name, connect_name = self._timeouts(base, deadline, stream)
+        if timeout is not None and per_attempt is httpx.USE_CLIENT_DEFAULT:
+            per_attempt = base
+        request = client.build_request(
+            "POST", wire.url, headers=headers, content=wire.content, timeout=per_attempt
         )
+        return request, (read_name, connect_name)
 
     def _not_a_stream(self, response: httpx.Response, content: bytes) -> HunyuanError:
         """A 2xx answer that is not the success asked for: the error object it holds, or junk.
@@ -309,16 +323,31 @@ class Sender:
         )
 
     def _opening_error(
-        self, exc: httpx.TransportError | HunyuanError, url: str
+        self, exc: httpx.TransportError | HunyuanError, url: str, names: tuple[str, str]
     ) -> tuple[HunyuanError, BaseException | None]:
         """The error for a response that failed while being opened (read, or first event)."""
         if isinstance(exc, httpx.TransportError):
-            return self.transport_error(exc, url), exc
+            return self.transport_error(exc, url, names), exc
         return self.scrub(exc), None
 
-    def _retry_after(self, err: HunyuanError, attempt: int) -> float | None:
-        """Seconds to wait before trying again, or ``None`` to give up and raise ``err``."""
+    def _retry_after(self, err: HunyuanError, attempt: int, deadline: Deadline) -> float | None:
+        """Seconds to wait before trying again, or ``None`` to give up and raise ``err``
+        (also when the wait would not leave time for another attempt before the deadline)."""
+        wait = self._retry_wait(err, attempt)
+        if wait is None:
+            return None
+        remaining = deadline.remaining()
+        if remaining is not None and wait >= remaining:
+            logger.info(
+                "not retrying %s: %.2fs left of the deadline", type(err).__name__, remaining
+            )
+            return None
+        return wait
+
+    def _retry_wait(self, err: HunyuanError, attempt: int) -> float | None:
         if attempt >= self.retry.max_retries:
+            return None
+        if isinstance(err, APITimeoutError) and err.limit == "deadline":
             return None
         headers = err.headers
         if isinstance(err, APIStatusError):
@@ -329,6 +358,62 @@ class Sender:
         elif not isinstance(err, APIConnectionError):
             return None
         return self.retry.delay(attempt, headers)
+
+    def deadline(self) -> Deadline:
+        """The deadline of a call starting now."""
+        return self.limits.start()
+
+    def _timeouts(self, base: httpx.Timeout, deadline: Deadline, stream: bool) -> Timeouts:
+        """One attempt's timeouts: the client's, each capped by the time left of the call and,
+        for a stream's reads, by the idle timeout (a read that waits longer sees no event)."""
+        read, read_name = base.read, "read"
+        connect, connect_name = base.connect, "connect"
+        idle = self.limits.stream_idle_timeout if stream else None
+        if idle is not None and (read is None or idle < read):
+            read, read_name = idle, "stream_idle"
+        remaining = deadline.remaining()
+        if remaining is not None:
+            remaining = max(remaining, 0.001)
+            if read is None or remaining < read:
+                read, read_name = remaining, "deadline"
+            if connect is None or remaining < connect:
+                connect, connect_name = remaining, "deadline"
+        if read == base.read and connect == base.connect:
+            return httpx.USE_CLIENT_DEFAULT, read_name, connect_name
+        write, pool = base.write, base.pool
+        if remaining is not None:
+            write = remaining if write is None else min(write, remaining)
+            pool = remaining if pool is None else min(pool, remaining)
+        timeout = httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
+        return timeout, read_name, connect_name
+
+    def _read_body(self, response: httpx.Response, deadline: Deadline) -> None:
+        """Read a whole body under the size cap and the deadline, then release the
+        connection; the body is then ``response.content`` as after ``response.read()``."""
+        cap, parts, size = self.limits.max_response_bytes, [], 0
+        try:
+            for part in response.iter_bytes():
+                size += len(part)
+                if size > cap:
+                    raise self.limits.too_large()
+                parts.append(part)
+                deadline.check()
+        finally:
+            response.close()
+        response._content = b"".join(parts)
+
+    async def _aread_body(self, response: httpx.Response, deadline: Deadline) -> None:
+        cap, parts, size = self.limits.max_response_bytes, [], 0
+        try:
+            async for part in response.aiter_bytes():
+                size += len(part)
+                if size > cap:
+                    raise self.limits.too_large()
+                parts.append(part)
+                deadline.check()
+        finally:
+            await response.aclose()
+        response._content = b"".join(parts)
 
     def _accepted(self, response: httpx.Response, stream: bool) -> bool:
         """A success: no error status, no JSON where a stream was asked for, and no error in a
@@ -348,33 +433,40 @@ class Sender:
         *,
         stream: bool,
         open: Callable[[httpx.Response], T],
+        deadline: Deadline | None = None,
         timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> T:
         """Send with retries; ``open`` turns an accepted response into what the caller gets.
-        ``timeout`` and ``extra_headers`` apply to this call only (see :meth:`_request`)."""
+
+        Every response is read as a stream: a whole body under the size cap and the deadline
+        (then ``response.content`` holds it), a stream by ``open``. ``timeout`` and
+        ``extra_headers`` apply to this call only (see :meth:`_request`).
+        """
         client = self.http_client
+        deadline = deadline or self.deadline()
         attempt = 0
         while True:
-            request = self._request(client, build, timeout, extra_headers)
+            request, limits = self._request(client, build, deadline, stream, timeout, extra_headers)
             url = str(request.url)
             started = time.perf_counter()
             try:
-                response = client.send(request, stream=stream)
+                response = client.send(request, stream=True)
             except httpx.TransportError as exc:
-                err = self.transport_error(exc, url)
+                err = self.transport_error(exc, url, limits)
                 cause: BaseException | None = exc
             else:
                 _log(kind, url, response, started, attempt)
-                if self._accepted(response, stream):
-                    try:
+                try:
+                    if not (stream and self._accepted(response, True)):
+                        self._read_body(response, deadline)
+                    if self._accepted(response, stream):
                         return open(response)
-                    except (httpx.TransportError, HunyuanError) as exc:
-                        response.close()
-                        err, cause = self._opening_error(exc, url)
-                else:
-                    err, cause = self._rejected(response), None
-            wait = self._retry_after(err, attempt)
+                    err, cause = self._status_error(response, response.content), None
+                except (httpx.TransportError, HunyuanError) as exc:
+                    response.close()
+                    err, cause = self._opening_error(exc, url, limits)
+            wait = self._retry_after(err, attempt, deadline)
             if wait is None:
                 raise err from cause
             logger.info("retrying %s in %.2fs after %s", kind, wait, type(err).__name__)
@@ -388,32 +480,35 @@ class Sender:
         *,
         stream: bool,
         open: Callable[[httpx.Response], Awaitable[T]],
+        deadline: Deadline | None = None,
         timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> T:
         """The asynchronous form of :meth:`send`."""
         client = self.http_async_client
+        deadline = deadline or self.deadline()
         attempt = 0
         while True:
-            request = self._request(client, build, timeout, extra_headers)
+            request, limits = self._request(client, build, deadline, stream, timeout, extra_headers)
             url = str(request.url)
             started = time.perf_counter()
             try:
-                response = await client.send(request, stream=stream)
+                response = await client.send(request, stream=True)
             except httpx.TransportError as exc:
-                err = self.transport_error(exc, url)
+                err = self.transport_error(exc, url, limits)
                 cause: BaseException | None = exc
             else:
                 _log(kind, url, response, started, attempt)
-                if self._accepted(response, stream):
-                    try:
+                try:
+                    if not (stream and self._accepted(response, True)):
+                        await self._aread_body(response, deadline)
+                    if self._accepted(response, stream):
                         return await open(response)
-                    except (httpx.TransportError, HunyuanError) as exc:
-                        await response.aclose()
-                        err, cause = self._opening_error(exc, url)
-                else:
-                    err, cause = await self._arejected(response), None
-            wait = self._retry_after(err, attempt)
+                    err, cause = self._status_error(response, response.content), None
+                except (httpx.TransportError, HunyuanError) as exc:
+                    await response.aclose()
+                    err, cause = self._opening_error(exc, url, limits)
+            wait = self._retry_after(err, attempt, deadline)
             if wait is None:
                 raise err from cause
             logger.info("retrying %s in %.2fs after %s", kind, wait, type(err).__name__)
@@ -443,3 +538,15 @@ def _log(kind: str, url: str, response: httpx.Response, started: float, attempt:
             attempt + 1,
             request_id_of(response.headers),
         )
+
+
+def _limit_name(exc: httpx.TimeoutException, names: tuple[str, str]) -> str:
+    """Which limit a timeout stands for: ``names`` are those the read and connect timeouts
+    were set from (the deadline caps both)."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return names[1]
+    if isinstance(exc, httpx.PoolTimeout):
+        return "pool" if names[0] != "deadline" else "deadline"
+    if isinstance(exc, httpx.WriteTimeout):
+        return "write" if names[0] != "deadline" else "deadline"
+    return names[0]

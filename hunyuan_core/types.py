@@ -28,6 +28,25 @@ class Usage(_Wire):
     completion_tokens: int = 0
     total_tokens: int = 0
 
+    @property
+    def cached_tokens(self) -> int | None:
+        """Input tokens read from the cache (``prompt_tokens_details.cached_tokens``)."""
+        return _detail(self, "prompt_tokens_details", "cached_tokens")
+
+    @property
+    def reasoning_tokens(self) -> int | None:
+        """Output tokens spent thinking (``completion_tokens_details.reasoning_tokens``)."""
+        return _detail(self, "completion_tokens_details", "reasoning_tokens")
+
+
+def _detail(usage: Usage, group: str, name: str) -> int | None:
+    details = (usage.model_extra or {}).get(group)
+    value = details.get(name) if isinstance(details, dict) else None
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
 
 class ResponseMessage(_Wire):
     role: str = "assistant"
@@ -110,6 +129,10 @@ class ChatRequest(_Wire):
     response_format: dict[str, Any] | None = None
     stream_options: dict[str, Any] | None = None
     seed: int | None = None
+    #: TokenHub's switch: ``{"type": "enabled"}`` or ``{"type": "disabled"}``.
+    thinking: dict[str, Any] | None = None
+    #: ``none``, ``low``, ``medium`` or ``high``; any but ``none`` turns thinking on.
+    reasoning_effort: str | None = None
     enable_enhancement: bool | None = None
     enable_speed_search: bool | None = None
 

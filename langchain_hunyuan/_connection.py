@@ -12,11 +12,13 @@ from pydantic import BaseModel, Field, SecretStr
 
 from hunyuan_core import Settings, resolve_settings
 from hunyuan_core._constants import (
-    API_KEY_ENV,
-    BASE_URL_ENV,
+    API_KEY_ENVS,
+    BASE_URL_ENVS,
     COMMUNITY_SECRET_ID_ENV,
     COMMUNITY_SECRET_KEY_ENV,
+    DEFAULT_DEADLINE,
     DEFAULT_MAX_RETRIES,
+    DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
     SECRET_ID_ENV,
     SECRET_KEY_ENV,
@@ -28,9 +30,9 @@ CONNECTION_FIELDS = ("api_key", "base_url", "secret_id", "secret_key", "region")
 
 
 def _env_base_url() -> str | None:
-    """``HUNYUAN_BASE_URL`` for display, any userinfo masked (the resolver, which reads the
-    variable itself, refuses it)."""
-    url = os.environ.get(BASE_URL_ENV) or None
+    """``HUNYUAN_BASE_URL``/``TOKENHUB_BASE_URL`` for display, any userinfo masked (the
+    resolver, which reads the variable itself, refuses it)."""
+    url = next((os.environ[n] for n in BASE_URL_ENVS if os.environ.get(n)), None)
     if url and "@" in url:
         try:
             parsed = httpx.URL(url)
@@ -50,11 +52,14 @@ class HunyuanConnection(BaseModel):
     """
 
     api_key: SecretStr | None = Field(
-        default_factory=secret_from_env(API_KEY_ENV, default=None), alias="hunyuan_api_key"
+        default_factory=secret_from_env(list(API_KEY_ENVS), default=None),
+        alias="hunyuan_api_key",
     )
-    """API key for the OpenAI-compatible endpoint; defaults to ``HUNYUAN_API_KEY``."""
+    """TokenHub (or other OpenAI-compatible) API key; defaults to ``TOKENHUB_API_KEY``,
+    ``TENCENT_TOKENHUB_API_KEY`` or ``HUNYUAN_API_KEY``."""
     base_url: str | None = Field(default_factory=_env_base_url, alias="hunyuan_base_url")
-    """Endpoint; defaults to ``HUNYUAN_BASE_URL`` or the backend's documented endpoint."""
+    """Endpoint; defaults to ``HUNYUAN_BASE_URL``/``TOKENHUB_BASE_URL``, else TokenHub
+    (Guangzhou; ``region="ap-singapore"`` for Singapore)."""
     secret_id: SecretStr | None = Field(
         default_factory=secret_from_env([SECRET_ID_ENV, COMMUNITY_SECRET_ID_ENV], default=None),
         alias="hunyuan_secret_id",
@@ -67,9 +72,13 @@ class HunyuanConnection(BaseModel):
     )
     """Tencent Cloud SecretKey (native API); also ``hunyuan_secret_key``."""
     region: str | None = None
-    """Tencent Cloud region for the native API."""
+    """``ap-singapore`` for TokenHub's Singapore endpoint; the native API's region."""
     timeout: float | None = DEFAULT_TIMEOUT
     """Read timeout in seconds (connect timeout is 5 s)."""
+    deadline: float | None = DEFAULT_DEADLINE
+    """Seconds a whole call may take, retries included (``None``: no deadline)."""
+    stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT
+    """Seconds a stream may go without a content event (``None``: no limit)."""
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries on connection errors, 429 and 5xx, with backoff; never once a stream has begun."""
 
@@ -78,6 +87,10 @@ class HunyuanConnection(BaseModel):
         known = get_pydantic_field_names(type(self))
         check_constructor_kwargs(type(self).__name__, kwargs, known)
         super().__init__(**kwargs)
+
+    def _limits(self) -> dict[str, Any]:
+        """The core client's time limits."""
+        return {"deadline": self.deadline, "stream_idle_timeout": self.stream_idle_timeout}
 
     def _explicit_connection(self) -> dict[str, Any]:
         return {

@@ -44,7 +44,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from typing_extensions import Self
 
 from hunyuan_core import (
@@ -58,10 +58,12 @@ from hunyuan_core import (
     backend_for,
     model_info,
 )
+from hunyuan_core.models import max_input_tokens
 from hunyuan_core.quirks import (
     make_chat_request,
     resolve_tool_choice,
     split_call_options,
+    thinking_param,
     tool_names,
 )
 from langchain_hunyuan._connection import HunyuanConnection
@@ -100,6 +102,12 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
     stop: list[str] | None = None
     """Stop strings; cut from the reply (Hunyuan itself would keep them)."""
     seed: int | None = None
+    thinking: bool | Literal["enabled", "disabled"] | dict[str, str] | None = None
+    """Hy3's deep thinking (TokenHub ``thinking``): ``True`` turns it on, ``False`` off; unset,
+    the model's default applies (off for ``hy3``). Reasoning arrives in
+    ``additional_kwargs["reasoning_content"]`` (and ``content_blocks`` as a reasoning block)."""
+    reasoning_effort: Literal["none", "low", "medium", "high"] | None = None
+    """How hard Hy3 thinks; any value but ``"none"`` turns thinking on."""
     streaming: bool = False
     """Stream under ``invoke`` too (callbacks then receive tokens)."""
     stream_usage: bool = True
@@ -124,6 +132,13 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
     @classmethod
     def _build_extra(cls, values: dict[str, Any]) -> Any:
         return _build_model_kwargs(values, get_pydantic_field_names(cls))
+
+    @field_validator("thinking")
+    @classmethod
+    def _check_thinking(cls, value: Any) -> Any:
+        if value is not None:
+            thinking_param(value)  # raises HunyuanInputError, a ValueError, with what to change
+        return value
 
     # --- LangChain plumbing -------------------------------------------------------------
 
@@ -179,7 +194,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
         info = model_info(self.model_name)
         return ModelProfile(
             # Tencent quotes context as input + output: the input may use what output leaves.
-            max_input_tokens=info.context_window - info.max_output_tokens,
+            max_input_tokens=max_input_tokens(info),
             max_output_tokens=info.max_output_tokens,
             text_inputs=True,
             image_inputs=info.vision,
@@ -190,7 +205,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
             reasoning_output=info.reasoning,
             # Only messages[0] may be a system message on Hunyuan.
             mid_conversation_system_messages=False,
-            structured_output=False,
+            structured_output=info.json_schema,
         )
 
     # --- the core client ----------------------------------------------------------------
@@ -207,6 +222,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
                 backend=self._backend(),
                 timeout=self.timeout,
                 max_retries=self.max_retries,
+                **self._limits(),
                 raise_on_sensitive=self.raise_on_sensitive,
             )
         return self._client
@@ -234,6 +250,8 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
             "max_tokens": self.max_tokens,
             "stop": stop or self.stop or None,
             "seed": self.seed,
+            "thinking": self.thinking,
+            "reasoning_effort": self.reasoning_effort,
             "enable_enhancement": self.enable_enhancement,
             "enable_speed_search": self.enable_speed_search,
             **self.model_kwargs,
@@ -331,29 +349,55 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
         self,
         schema: dict[str, Any] | type | None = None,
         *,
-        method: Literal["function_calling", "json_mode", "json_schema"] = "function_calling",
+        method: Literal["function_calling", "json_mode", "json_schema"] | None = None,
         include_raw: bool = False,
         strict: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
         """Replies parsed into ``schema`` (a Pydantic class, TypedDict, or JSON/OpenAI schema).
 
-        ``method``: ``"function_calling"`` (default; the schema becomes a forced tool),
-        ``"json_mode"`` (``response_format={"type": "json_object"}``: say in the prompt which
-        keys you want), or ``"json_schema"``, which Hunyuan does not document: it is served
-        with function calling, which it does. ``include_raw=True`` returns
-        ``{"raw", "parsed", "parsing_error"}`` instead of raising on a parsing error.
+        ``method``: ``"json_schema"`` (``response_format`` ``json_schema``, the default where the
+        model documents it, e.g. ``hy3``; it also works with thinking on, which forced tools do
+        not), ``"function_calling"`` (the schema becomes a forced tool; the default elsewhere,
+        and what ``"json_schema"`` falls back to on a model without it), or ``"json_mode"``
+        (``response_format={"type": "json_object"}``: say in the prompt which keys you want).
+        ``include_raw=True`` returns ``{"raw", "parsed", "parsing_error"}`` instead of raising
+        on a parsing error.
         """
         if kwargs:
             raise ValueError(f"unexpected arguments: {sorted(kwargs)}")
         is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+        native_schema = model_info(self.model_name).json_schema
+        if method is None:
+            method = "json_schema" if native_schema else "function_calling"
         llm: Runnable[LanguageModelInput, Any]
-        if method == "json_mode":
+        if method == "json_schema" and native_schema:
+            if schema is None:
+                raise ValueError("method='json_schema' needs a schema")
+            spec = convert_to_openai_tool(schema, strict=strict)["function"]
+            json_schema = {"name": spec["name"], "schema": spec.get("parameters") or {}}
+            if spec.get("description"):
+                json_schema["description"] = spec["description"]
+            if strict is not None:
+                json_schema["strict"] = strict
+            llm = self.bind(
+                response_format={"type": "json_schema", "json_schema": json_schema},
+                ls_structured_output_format={
+                    "kwargs": {"method": method, "strict": strict},
+                    "schema": schema,
+                },
+            )
+            parser: Runnable[Any, Any] = (
+                PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
+                if is_pydantic
+                else JsonOutputParser()
+            )
+        elif method == "json_mode":
             llm = self.bind(
                 response_format={"type": "json_object"},
                 ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
             )
-            parser: Runnable[Any, Any] = (
+            parser = (
                 PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
                 if is_pydantic
                 else JsonOutputParser()
@@ -422,12 +466,16 @@ def message_to_dict(message: BaseMessage) -> dict[str, Any]:
     """One LangChain message as the OpenAI-shaped dict the core sends.
 
     Plain text takes a fast path; list content (images, data blocks) goes through
-    ``langchain_core``'s ``convert_to_openai_messages``. Assistant history is sent as text and
-    ``tool_calls`` (reasoning is not sent back); a tool result as text.
+    ``langchain_core``'s ``convert_to_openai_messages``. Assistant history is sent as text,
+    ``tool_calls`` and its ``reasoning_content`` (the core keeps it only for the current turn,
+    where TokenHub's interleaved thinking asks for it); a tool result as text.
     """
     content = message.content
     if isinstance(message, AIMessage):
         out: dict[str, Any] = {"role": "assistant", "content": _text_of(content)}
+        reasoning = _reasoning_of(message)
+        if reasoning:
+            out["reasoning_content"] = reasoning  # the core decides whether it is sent
         calls = [_tool_call_dict(c) for c in message.tool_calls]
         calls += [
             {
@@ -463,6 +511,21 @@ def message_to_dict(message: BaseMessage) -> dict[str, Any]:
     return convert_to_openai_messages(message)
 
 
+def _reasoning_of(message: AIMessage) -> str:
+    """The turn's reasoning, where LangChain keeps it: ``additional_kwargs`` (as this package
+    and DeepSeek-style providers put it) or standard ``reasoning`` content blocks."""
+    kept = message.additional_kwargs.get("reasoning_content")
+    if isinstance(kept, str):
+        return kept
+    if isinstance(message.content, str):
+        return ""
+    return "".join(
+        str(block.get("reasoning") or "")
+        for block in message.content
+        if isinstance(block, dict) and block.get("type") == "reasoning"
+    )
+
+
 def _tool_text(content: list[Any]) -> str:
     if all(
         isinstance(b, str) or (isinstance(b, dict) and b.get("type") == "text") for b in content
@@ -481,14 +544,10 @@ def usage_metadata(usage: Usage) -> UsageMetadata:
         output_tokens=usage.completion_tokens,
         total_tokens=usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
     )
-    extra = usage.model_extra
-    if extra:
-        cached = (extra.get("prompt_tokens_details") or {}).get("cached_tokens")
-        if cached is not None:
-            result["input_token_details"] = InputTokenDetails(cache_read=cached)
-        reasoning = (extra.get("completion_tokens_details") or {}).get("reasoning_tokens")
-        if reasoning is not None:
-            result["output_token_details"] = OutputTokenDetails(reasoning=reasoning)
+    if usage.cached_tokens is not None:
+        result["input_token_details"] = InputTokenDetails(cache_read=usage.cached_tokens)
+    if usage.reasoning_tokens is not None:
+        result["output_token_details"] = OutputTokenDetails(reasoning=usage.reasoning_tokens)
     return result
 
 

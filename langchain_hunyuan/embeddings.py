@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict, Field, PrivateAttr
 from typing_extensions import Self
 
 from hunyuan_core import (
-    EMBEDDING_DIMENSIONS,
     EMBEDDING_MODEL,
     MAX_EMBEDDING_BATCH,
     HunyuanClient,
     backend_for,
 )
+from hunyuan_core.models import embedding_dimensions
 from langchain_hunyuan._connection import HunyuanConnection
 
 
 class HunyuanEmbeddings(HunyuanConnection, Embeddings):
-    """Tencent Hunyuan embeddings: ``hunyuan-embedding``, 1024 dimensions.
+    """Tencent's embeddings: TokenHub's ``kinfra-text-embedding-0.6b`` (1024 dimensions) by
+    default; ``model="hunyuan-embedding"`` on the legacy endpoint or the native API.
 
     ```python
     from langchain_hunyuan import HunyuanEmbeddings
@@ -43,8 +44,10 @@ class HunyuanEmbeddings(HunyuanConnection, Embeddings):
 
     _client: HunyuanClient | None = PrivateAttr(default=None)
 
-    #: Length of every vector (fixed by Hunyuan).
-    dimensions: ClassVar[int] = EMBEDDING_DIMENSIONS
+    @property
+    def dimensions(self) -> int:
+        """Length of every vector (fixed by the model: 1024 for the default)."""
+        return embedding_dimensions(self.model)
 
     @property
     def client(self) -> HunyuanClient:
@@ -54,6 +57,7 @@ class HunyuanEmbeddings(HunyuanConnection, Embeddings):
                 backend=backend_for(self._connection_settings()),
                 timeout=self.timeout,
                 max_retries=self.max_retries,
+                **self._limits(),
                 embed_batch_size=self.embed_batch_size,
                 embed_concurrency=self.embed_concurrency,
             )

@@ -8,7 +8,12 @@ from llama_index.core.bridge.pydantic import BaseModel, Field, SecretStr
 from pydantic import AliasChoices
 
 from hunyuan_core import Settings, resolve_settings
-from hunyuan_core._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from hunyuan_core._constants import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_STREAM_IDLE_TIMEOUT,
+    DEFAULT_TIMEOUT,
+)
 from hunyuan_core.quirks import check_constructor_kwargs
 
 
@@ -38,6 +43,13 @@ class HunyuanConnection(BaseModel):
     )
     region: str | None = Field(default=None, description="Tencent Cloud region (native API).")
     timeout: float = Field(default=DEFAULT_TIMEOUT, ge=0, description="Read timeout in seconds.")
+    deadline: float | None = Field(
+        default=DEFAULT_DEADLINE, description="Seconds a whole call may take, retries included."
+    )
+    stream_idle_timeout: float | None = Field(
+        default=DEFAULT_STREAM_IDLE_TIMEOUT,
+        description="Seconds a stream may go without a content event.",
+    )
     max_retries: int = Field(
         default=DEFAULT_MAX_RETRIES, ge=0, description="Retries of a failed request."
     )
@@ -54,6 +66,10 @@ class HunyuanConnection(BaseModel):
                 known.add(alias)
         check_constructor_kwargs(type(self).__name__, kwargs, known)
         super().__init__(**kwargs)
+
+    def _limits(self) -> dict[str, Any]:
+        """The core client's time limits."""
+        return {"deadline": self.deadline, "stream_idle_timeout": self.stream_idle_timeout}
 
     def _explicit_connection(self) -> dict[str, Any]:
         return {

@@ -1,4 +1,5 @@
-"""``HunyuanEmbedding``: ``hunyuan-embedding`` (1024 dimensions) as a LlamaIndex embedding."""
+"""``HunyuanEmbedding``: Tencent's embeddings (TokenHub's ``kinfra-text-embedding-0.6b``, 1024
+dimensions, by default) as a LlamaIndex embedding."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.bridge.pydantic import Field, PrivateAttr
 
 from hunyuan_core import (
-    EMBEDDING_DIMENSIONS,
     EMBEDDING_MODEL,
     MAX_EMBEDDING_BATCH,
     HunyuanClient,
     backend_for,
 )
+from hunyuan_core.models import embedding_dimensions
 from llama_index_hunyuan._connection import HunyuanConnection
 
 __all__ = ["HunyuanEmbedding"]
@@ -51,6 +52,7 @@ class HunyuanEmbedding(HunyuanConnection, BaseEmbedding):
             backend=backend_for(self._connection_settings()),
             timeout=self.timeout,
             max_retries=self.max_retries,
+            **self._limits(),
             embed_batch_size=self.embed_batch_size,
             http_client=http_client,
             http_async_client=async_http_client,
@@ -63,7 +65,7 @@ class HunyuanEmbedding(HunyuanConnection, BaseEmbedding):
     @property
     def dimensions(self) -> int:
         """Length of every vector (fixed by Hunyuan)."""
-        return EMBEDDING_DIMENSIONS
+        return embedding_dimensions(self.model_name)
 
     @property
     def client(self) -> HunyuanClient:

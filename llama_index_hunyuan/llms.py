@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from llama_index.core.base.llms.generic_utils import (
@@ -123,13 +123,18 @@ def _content(blocks: Sequence[ContentBlock]) -> str | list[dict[str, Any]]:
 def to_hunyuan_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
     """LlamaIndex messages as the OpenAI-shaped dicts ``hunyuan_core`` takes.
 
-    Reasoning (``ThinkingBlock``) is not sent back; tool calls come from ``ToolCallBlock`` or,
+    An assistant turn's reasoning (``ThinkingBlock``) goes along as ``reasoning_content``: the
+    core sends it back only for the current turn, where TokenHub's interleaved thinking asks for
+    it, and never to the native API; tool calls come from ``ToolCallBlock`` or,
     for older integrations, ``additional_kwargs["tool_calls"]``; a tool result takes its call id
     from ``additional_kwargs["tool_call_id"]``.
     """
     out = []
     for message in messages:
         entry: dict[str, Any] = {"role": message.role.value, "content": _content(message.blocks)}
+        reasoning = "".join(b.content or "" for b in message.blocks if isinstance(b, ThinkingBlock))
+        if reasoning and message.role == MessageRole.ASSISTANT:
+            entry["reasoning_content"] = reasoning  # the core decides whether it is sent
         calls = [_tool_call_dict(b) for b in message.blocks if isinstance(b, ToolCallBlock)]
         if not calls and message.additional_kwargs.get("tool_calls"):
             calls = _legacy_tool_calls(message.additional_kwargs["tool_calls"])
@@ -147,11 +152,24 @@ def to_hunyuan_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]
 def _usage_kwargs(usage: Usage | None) -> dict[str, Any]:
     if usage is None:
         return {}
-    return {
+    counts: dict[str, Any] = {
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.total_tokens,
     }
+    if usage.cached_tokens is not None:
+        counts["cached_tokens"] = usage.cached_tokens
+    if usage.reasoning_tokens is not None:
+        counts["reasoning_tokens"] = usage.reasoning_tokens
+    return counts
+
+
+def _count_thinking(message: ChatMessage, usage: Usage | None) -> None:
+    """Put the reasoning token count, once known, on the message's thinking block."""
+    tokens = usage.reasoning_tokens if usage is not None else None
+    for block in message.blocks:
+        if tokens is not None and isinstance(block, ThinkingBlock):
+            block.num_tokens = tokens
 
 
 def _message(
@@ -236,8 +254,10 @@ class _StreamState:
         if thinking_delta:
             extra["thinking_delta"] = thinking_delta
         calls = [dict(self.calls[i]) for i in sorted(self.calls)]
+        message = _message(self.content, self.reasoning, calls, {})
+        _count_thinking(message, chunk.usage)
         return ChatResponse(
-            message=_message(self.content, self.reasoning, calls, {}),
+            message=message,
             delta=text_delta,
             raw=chunk,
             additional_kwargs=extra,
@@ -249,9 +269,9 @@ def _chat_response(completion: ChatCompletion) -> ChatResponse:
     extra = _usage_kwargs(completion.usage)
     if choice.finish_reason:
         extra["finish_reason"] = choice.finish_reason
-    return ChatResponse(
-        message=_from_response_message(choice.message), raw=completion, additional_kwargs=extra
-    )
+    message = _from_response_message(choice.message)
+    _count_thinking(message, completion.usage)
+    return ChatResponse(message=message, raw=completion, additional_kwargs=extra)
 
 
 def _parse_arguments(arguments: dict[str, Any] | str) -> dict[str, Any]:
@@ -303,6 +323,13 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
         default=False,
         description="Raise ContentModerationError when moderation stops a reply.",
     )
+    thinking: bool | None = Field(
+        default=None,
+        description="Hy3's deep thinking on (True) or off (False); unset: the model's default.",
+    )
+    reasoning_effort: Literal["none", "low", "medium", "high"] | None = Field(
+        default=None, description="How hard Hy3 thinks; any value but 'none' turns thinking on."
+    )
 
     _client: HunyuanClient = PrivateAttr()
 
@@ -318,6 +345,7 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
             backend=self._backend(),
             timeout=self.timeout,
             max_retries=self.max_retries,
+            **self._limits(),
             raise_on_sensitive=self.raise_on_sensitive,
             http_client=http_client,
             http_async_client=async_http_client,
@@ -358,6 +386,10 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
         params: dict[str, Any] = {"temperature": self.temperature}
         if self.max_tokens is not None:
             params["max_tokens"] = self.max_tokens
+        if self.thinking is not None:
+            params["thinking"] = {"type": "enabled" if self.thinking else "disabled"}
+        if self.reasoning_effort is not None:
+            params["reasoning_effort"] = self.reasoning_effort
         params.update(self.additional_kwargs)
         params.update(kwargs)
         if isinstance(params.get("stop"), str):

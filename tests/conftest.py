@@ -17,7 +17,9 @@ def pytest_configure(config: pytest.Config) -> None:
     record_mode = config.getoption("--record-mode") or "none"
     if record_mode == "none" and not os.environ.get(cassettes_support.SYNTH_ENV):
         # Replaying: requests must look as recorded, to Tencent's endpoint, with any key.
-        os.environ.pop("HUNYUAN_BASE_URL", None)
+        for name in ("HUNYUAN_BASE_URL", "TOKENHUB_BASE_URL", "TOKENHUB_API_KEY"):
+            os.environ.pop(name, None)
+        os.environ.pop("TENCENT_TOKENHUB_API_KEY", None)
         os.environ["HUNYUAN_API_KEY"] = cassettes_support.REPLAY_KEY
 
 

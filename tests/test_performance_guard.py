@@ -124,8 +124,8 @@ def test_bulk_embeddings_go_out_in_full_batches(
     from llama_index_hunyuan import HunyuanEmbedding
 
     texts = [f"text {i}" for i in range(450)]
-    lc = HunyuanEmbeddings(base_url=emulator.base_url, api_key=KEY)
-    li = HunyuanEmbedding(base_url=emulator.base_url, api_key=KEY)
+    lc = HunyuanEmbeddings(base_url=emulator.base_url, api_key=KEY, model="hunyuan-embedding")
+    li = HunyuanEmbedding(base_url=emulator.base_url, api_key=KEY, model_name="hunyuan-embedding")
     assert len(lc.embed_documents(texts)) == len(texts)
     assert len(li.get_text_embedding_batch(texts)) == len(texts)
     sizes = sorted(len(body["input"]) for path, _, body in emulator.requests)

@@ -13,13 +13,14 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import SecretStr, ValidationError
 
-from hunyuan_core._constants import LEGACY_BASE_URL
+from hunyuan_core._constants import TOKENHUB_BASE_URL
 from hunyuan_core.backends.base import Backend, WireRequest, dumps, is_header_safe, request_id_of
 from hunyuan_core.errors import APIStatusError, AuthenticationError, StreamError, error_class
 from hunyuan_core.models import MAX_EMBEDDING_BATCH
+from hunyuan_core.settings import endpoint_kind
 from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
 
-DEFAULT_BASE_URL = LEGACY_BASE_URL
+DEFAULT_BASE_URL = TOKENHUB_BASE_URL
 
 
 class OpenAICompatibleBackend(Backend):
@@ -33,7 +34,7 @@ class OpenAICompatibleBackend(Backend):
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         # Tencent's legacy endpoint answers code 1001 to an assistant turn first or last;
         # TokenHub, resellers and open-weight servers decide for themselves.
-        self.strict_turn_order = httpx.URL(self.base_url).host == httpx.URL(LEGACY_BASE_URL).host
+        self.strict_turn_order = endpoint_kind(self.base_url) == "legacy"
 
     @property
     def secrets(self) -> list[str]:
@@ -151,13 +152,16 @@ def error_from_body(
     code = str(code) if code is not None else None
     message = str(error.get("message") or "Hunyuan returned an error")
     cls = error_class(status_code, code)
-    if cls is AuthenticationError and "HUNYUAN_API_KEY" not in message:
-        message += ": check HUNYUAN_API_KEY (or the api_key you passed)"
+    if cls is AuthenticationError and "API_KEY" not in message:
+        message += ": check the API key (api_key=..., TOKENHUB_API_KEY or HUNYUAN_API_KEY)"
+    # TokenHub sends no request-id header: its id is in the error body (the legacy endpoint's,
+    # in error.id).
+    body_id = error.get("request_id") or error.get("id")
     return cls(
         message,
         status_code=status_code,
         code=code,
         error_type=error.get("type"),
-        request_id=request_id,
+        request_id=request_id or (str(body_id) if body_id else None),
         body=dict(error),
     )

@@ -18,16 +18,22 @@ from hunyuan_core.quirks.replies import (
     trim_at_stop,
 )
 from hunyuan_core.quirks.requests import (
+    REASONING_EFFORTS,
     chat_body,
+    check_thinking_with_tools,
     embedding_batches,
     estimate_tokens,
     keep_current_reasoning,
     make_chat_request,
+    reasoning_effort_param,
     split_call_options,
+    thinking_param,
+    thinks,
 )
 from hunyuan_core.quirks.tools import resolve_tool_choice, tool_names
 
 __all__ = [
+    "REASONING_EFFORTS",
     "ROLES",
     "SENSITIVE",
     "StopTrimmer",
@@ -38,6 +44,7 @@ __all__ = [
     "check_json",
     "check_no_credentials",
     "check_text",
+    "check_thinking_with_tools",
     "embedding_batches",
     "estimate_tokens",
     "is_credential_name",
@@ -45,8 +52,11 @@ __all__ = [
     "make_chat_request",
     "normalize_completion",
     "prepare_messages",
+    "reasoning_effort_param",
     "resolve_tool_choice",
     "split_call_options",
+    "thinking_param",
+    "thinks",
     "tool_names",
     "trim_at_stop",
 ]

@@ -59,6 +59,11 @@ def chat_body(
             del body["tool_choice"]
         else:
             body["tool_choice"] = choice
+    if "thinking" in body:
+        body["thinking"] = thinking_param(body["thinking"])
+    if "reasoning_effort" in body:
+        body["reasoning_effort"] = reasoning_effort_param(body["reasoning_effort"])
+    check_thinking_with_tools(body)
     if stream:
         body["stream"] = True
         if stream_usage:
@@ -91,6 +96,53 @@ def make_chat_request(**fields: Any) -> ChatRequest:
             for e in exc.errors(include_input=False, include_url=False)[:5]
         )
         raise HunyuanInputError(f"invalid request: {problems}") from None
+
+
+REASONING_EFFORTS = ("none", "low", "medium", "high")
+
+
+def thinking_param(value: object) -> dict[str, str]:
+    """TokenHub's ``thinking`` object from ``True``/``False``, ``"enabled"``/``"disabled"`` or
+    the object itself (https://cloud.tencent.com/document/product/1823/131208)."""
+    kind = value.get("type") if isinstance(value, dict) else value
+    if kind is True or kind == "enabled":
+        return {"type": "enabled"}
+    if kind is False or kind == "disabled":
+        return {"type": "disabled"}
+    raise HunyuanInputError(
+        f"thinking={value!r}: use True/False, 'enabled'/'disabled' or {{'type': 'enabled'}}"
+    )
+
+
+def reasoning_effort_param(value: object) -> str:
+    """A ``reasoning_effort`` Tencent documents for Hy3 (``none`` turns thinking off)."""
+    if value not in REASONING_EFFORTS:
+        raise HunyuanInputError(
+            f"reasoning_effort={value!r}: use one of {', '.join(REASONING_EFFORTS)}"
+        )
+    return str(value)
+
+
+def thinks(body: dict[str, Any]) -> bool:
+    """Whether the request turns thinking on (``reasoning_effort`` alone does, unless none)."""
+    if (body.get("thinking") or {}).get("type") == "enabled":
+        return True
+    effort = body.get("reasoning_effort")
+    return effort is not None and effort != "none"
+
+
+def check_thinking_with_tools(body: dict[str, Any]) -> None:
+    """With thinking and tools, TokenHub takes ``tool_choice`` auto only
+    (https://cloud.tencent.com/document/product/1823/130930): refuse a forced or required tool
+    before sending, saying what to change."""
+    choice = body.get("tool_choice")
+    if body.get("tools") and choice not in (None, "auto") and thinks(body):
+        raise HunyuanInputError(
+            f"tool_choice={choice!r} with thinking on: Hunyuan's interleaved thinking takes "
+            "tool_choice 'auto' only; drop tool_choice, or turn thinking off "
+            "(thinking=False, reasoning_effort='none'); for structured output use "
+            "method='json_schema'"
+        )
 
 
 def keep_current_reasoning(

@@ -101,6 +101,7 @@ def test_openai_body_becomes_chat_completions_params() -> None:
     ]
     assert params["Messages"][2] == {
         "Role": "assistant",
+        "Content": "调用工具：get_weather",  # Content must not be empty (SDK models.py)
         "ToolCalls": [
             {
                 "Id": "call_1",
@@ -241,10 +242,10 @@ def test_retryable_code_in_a_200_body_is_retried_with_a_fresh_signature(
 
 def test_retries_run_out_into_a_typed_error(emu: NativeEmulator) -> None:
     for _ in range(3):
-        emu.script.append(native_error("LimitExceeded", "quota"))
+        emu.script.append(native_error("RequestLimitExceeded", "too many requests"))
     with pytest.raises(RateLimitError) as info:
         client(emu).chat(ChatRequest(model=MODEL, messages=HI))
-    assert info.value.code == "LimitExceeded" and info.value.status_code is None
+    assert info.value.code == "RequestLimitExceeded" and info.value.status_code is None
     assert len(emu.requests) == 3
 
 

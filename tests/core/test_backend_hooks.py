@@ -43,7 +43,7 @@ def test_an_error_in_a_200_body_is_raised_and_retried_when_its_code_is_transient
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(1)
         if len(calls) == 1:
-            return httpx.Response(200, json={"failed": "LimitExceeded"})
+            return httpx.Response(200, json={"failed": "RequestLimitExceeded"})
         return httpx.Response(200, json={"choices": [{"message": {"content": "ok"}}]})
 
     waits: list[float] = []

@@ -325,7 +325,7 @@ def test_emulator_embeddings_batched_in_order_with_only_input_and_model(
     emulator: HunyuanEmulator,
 ) -> None:
     texts = [f"text {i}" for i in range(450)]
-    vectors = live(emulator).embed(texts)
+    vectors = live(emulator).embed(texts, model="hunyuan-embedding")
     assert len(vectors) == 450 and all(len(v) == 1024 for v in vectors)
     from tests.support.emulator import fake_vector
 
@@ -339,7 +339,7 @@ async def test_emulator_async_embeddings_keep_order(emulator: HunyuanEmulator) -
     texts = [f"t{i}" for i in range(401)]
     from tests.support.emulator import fake_vector
 
-    vectors = await live(emulator, embed_batch_size=100).aembed(texts)
+    vectors = await live(emulator, embed_batch_size=100).aembed(texts, model="hunyuan-embedding")
     assert vectors == [fake_vector(t) for t in texts]
 
 

@@ -90,6 +90,15 @@ def test_precedence_through_every_adapter(
         assert secret(getattr(built, "api_key", None)) == credential
 
 
+def test_the_key_variable_follows_the_endpoint() -> None:
+    both = {"TOKENHUB_API_KEY": "sk-tokenhub", "HUNYUAN_API_KEY": "sk-legacy"}
+    assert secret(resolve_settings({}, env=both).api_key) == "sk-tokenhub"
+    legacy = resolve_settings({"base_url": "https://api.hunyuan.cloud.tencent.com/v1"}, env=both)
+    assert secret(legacy.api_key) == "sk-legacy"
+    intl = resolve_settings({"region": "ap-singapore"}, env=both)
+    assert intl.base_url == "https://tokenhub-intl.tencentcloudmaas.com/v1"
+
+
 def test_base_url_follows_its_backend() -> None:
     env = {"HUNYUAN_BASE_URL": "https://gw.example/v1", **NATIVE_ENV}
     native = resolve_settings({}, env=env)

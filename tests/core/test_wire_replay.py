@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hunyuan_core import AuthenticationError, ChatRequest, HunyuanClient
+from hunyuan_core import LEGACY_BASE_URL, AuthenticationError, ChatRequest, HunyuanClient
 
 pytestmark = pytest.mark.vcr
 SYS_USER = [
@@ -14,7 +14,8 @@ SYS_USER = [
 
 
 def client() -> HunyuanClient:
-    return HunyuanClient()  # key and base URL from the environment, as a user would
+    # The key from the environment, as a user would; these are the legacy endpoint's examples.
+    return HunyuanClient(base_url=LEGACY_BASE_URL)
 
 
 def test_chat_seed_example_1() -> None:

@@ -408,12 +408,32 @@ def test_json_mode_sends_json_object_and_parses(emulator: HunyuanEmulator) -> No
     assert "tools" not in body
 
 
-def test_json_schema_is_served_by_function_calling(emulator: HunyuanEmulator) -> None:
-    chat = on_emulator(emulator).with_structured_output(Joke, method="json_schema")
+def test_json_schema_is_served_by_function_calling_where_the_model_lacks_it(
+    emulator: HunyuanEmulator,
+) -> None:
+    model = on_emulator(emulator, model="hunyuan-turbos-latest")
+    chat = model.with_structured_output(Joke, method="json_schema")
     assert isinstance(chat.invoke("a joke"), Joke)
     body = last_body(emulator)
     assert "response_format" not in body
     assert body["tool_choice"] == {"type": "function", "function": {"name": "Joke"}}
+    default = on_emulator(emulator, model="hunyuan-turbos-latest").with_structured_output(Joke)
+    assert isinstance(default.invoke("a joke"), Joke) and "tools" in last_body(emulator)
+
+
+def test_json_schema_is_sent_as_response_format_where_the_model_has_it(
+    emulator: HunyuanEmulator,
+) -> None:
+    for method in ("json_schema", None):
+        chat = on_emulator(emulator, model="hy3").with_structured_output(Joke, method=method)
+        assert isinstance(chat.invoke("a joke"), Joke)
+        body = last_body(emulator)
+        assert "tools" not in body and body["response_format"]["type"] == "json_schema"
+        assert body["response_format"]["json_schema"]["name"] == "Joke"
+        assert set(body["response_format"]["json_schema"]["schema"]["properties"]) == {
+            "setup",
+            "punchline",
+        }
 
 
 def test_include_raw_returns_the_parsing_error(emulator: HunyuanEmulator) -> None:
@@ -446,11 +466,13 @@ def test_message_conversion() -> None:
             {"type": "tool_use", "id": "t1", "name": "f", "input": {"q": "北京"}},
         ],
         tool_calls=[{"name": "f", "args": {"q": "北京"}, "id": "t1", "type": "tool_call"}],
-        additional_kwargs={"reasoning_content": "not sent back"},
+        additional_kwargs={"reasoning_content": "the turn's reasoning"},
     )
     assert message_to_dict(ai) == {
         "role": "assistant",
         "content": "看看",
+        # carried along; the core sends it back for the current turn only (tests/core)
+        "reasoning_content": "the turn's reasoning",
         "tool_calls": [
             {
                 "id": "t1",

@@ -54,7 +54,7 @@ class TestChatHunyuanStandard(ChatModelIntegrationTests):
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        return {"model": "hunyuan-turbos-latest", "temperature": 0}
+        return {"model": "hy3", "temperature": 0}
 
     @property
     def supports_json_mode(self) -> bool:
@@ -62,7 +62,7 @@ class TestChatHunyuanStandard(ChatModelIntegrationTests):
 
     @property
     def model_override_value(self) -> str:
-        return "hunyuan-turbo"
+        return "hy3-preview"
 
     @property
     def enable_vcr_tests(self) -> bool:

@@ -13,7 +13,9 @@ KEY = "sk-langchain-embed-0123456789abcdef"
 
 
 def embedder(emu: HunyuanEmulator, **kwargs: object) -> HunyuanEmbeddings:
-    return HunyuanEmbeddings(api_key=KEY, base_url=emu.base_url, **kwargs)
+    return HunyuanEmbeddings(
+        api_key=KEY, base_url=emu.base_url, model="hunyuan-embedding", **kwargs
+    )
 
 
 def test_documents_are_batched_under_the_cap_in_order(emulator: HunyuanEmulator) -> None:
@@ -33,7 +35,7 @@ async def test_async_documents_and_query(emulator: HunyuanEmulator) -> None:
     assert len(emulator.requests) == 3
     query = await model.aembed_query("你好")
     assert query == fake_vector("你好")
-    assert len(query) == HunyuanEmbeddings.dimensions == 1024
+    assert len(query) == HunyuanEmbeddings(model="hunyuan-embedding").dimensions == 1024
 
 
 def test_empty_list_sends_nothing(emulator: HunyuanEmulator) -> None:

@@ -20,4 +20,4 @@ class TestHunyuanEmbeddingsStandard(EmbeddingsIntegrationTests):
 
     @property
     def embedding_model_params(self) -> dict[str, Any]:
-        return {"model": "hunyuan-embedding"}
+        return {"model": "kinfra-text-embedding-0.6b"}

@@ -468,7 +468,9 @@ class TestHunyuanLLM(LLMConformance):
 class TestHunyuanEmbedding(EmbeddingConformance):
     @pytest.fixture
     def embed_model(self, emulator: HunyuanEmulator) -> HunyuanEmbedding:
-        return HunyuanEmbedding(api_key="sk-conformance", base_url=emulator.base_url)
+        return HunyuanEmbedding(
+            api_key="sk-conformance", base_url=emulator.base_url, model_name="hunyuan-embedding"
+        )
 
 
 @pytest.fixture

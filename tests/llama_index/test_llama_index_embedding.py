@@ -17,7 +17,9 @@ KEY = "sk-llama-index-embed-0123456789abcdef"
 
 
 def on_emulator(emu: HunyuanEmulator, **kwargs: Any) -> HunyuanEmbedding:
-    return HunyuanEmbedding(api_key=KEY, base_url=emu.base_url, **kwargs)
+    return HunyuanEmbedding(
+        api_key=KEY, base_url=emu.base_url, model_name="hunyuan-embedding", **kwargs
+    )
 
 
 def embedding_bodies(emu: HunyuanEmulator) -> list[dict[str, Any]]:
@@ -26,7 +28,7 @@ def embedding_bodies(emu: HunyuanEmulator) -> list[dict[str, Any]]:
 
 def test_defaults_follow_hunyuan() -> None:
     model = HunyuanEmbedding(api_key=KEY)
-    assert model.model_name == "hunyuan-embedding"
+    assert model.model_name == "kinfra-text-embedding-0.6b"  # TokenHub's, 1024 dimensions
     assert model.embed_batch_size == MAX_EMBEDDING_BATCH == 200
     assert model.dimensions == 1024
 

@@ -107,10 +107,11 @@ def on_emulator(emu: HunyuanEmulator, **kwargs: Any) -> Hunyuan:
 
 
 def test_metadata_comes_from_the_model_table_not_llama_index_defaults() -> None:
-    turbos = Hunyuan(api_key=KEY).metadata
-    assert (turbos.context_window, turbos.num_output) == (32_000, 16_000)
-    assert turbos.is_chat_model and turbos.is_function_calling_model
-    assert turbos.model_name == "hunyuan-turbos-latest"
+    hy3 = Hunyuan(api_key=KEY).metadata
+    assert (hy3.context_window, hy3.num_output) == (256_000, 128_000)
+    assert hy3.is_chat_model and hy3.is_function_calling_model and hy3.model_name == "hy3"
+    turbos = Hunyuan(model="hunyuan-turbos-latest", api_key=KEY).metadata
+    assert (turbos.context_window, turbos.num_output) == (44_000, 16_000)
     lite = Hunyuan(model="hunyuan-lite", api_key=KEY, max_tokens=512).metadata
     assert (lite.context_window, lite.num_output) == (256_000, 512)
     assert not lite.is_function_calling_model

@@ -38,7 +38,7 @@ class City(BaseModel):
 
 
 def test_chat() -> None:
-    response = Hunyuan(model="hunyuan-turbo").chat(MESSAGES)
+    response = Hunyuan(model="hy3").chat(MESSAGES)
     assert response.message.role == MessageRole.ASSISTANT
     assert response.message.content
     usage = response.additional_kwargs
@@ -46,19 +46,19 @@ def test_chat() -> None:
 
 
 def test_stream_chat_usage_once() -> None:
-    responses = list(Hunyuan(model="hunyuan-turbo").stream_chat(MESSAGES))
+    responses = list(Hunyuan(model="hy3").stream_chat(MESSAGES))
     assert "".join(r.delta or "" for r in responses) == responses[-1].message.content
     assert [r for r in responses if "total_tokens" in r.additional_kwargs] == [responses[-1]]
 
 
 async def test_astream_complete_with_stop() -> None:
-    llm = Hunyuan(model="hunyuan-turbo")
+    llm = Hunyuan(model="hy3")
     responses = [r async for r in await llm.astream_complete("请介绍一下你自己", stop=["助手"])]
     assert responses[-1].text and "助手" not in responses[-1].text
 
 
 def test_predict_and_call() -> None:
-    result = Hunyuan(model="hunyuan-turbo").predict_and_call(
+    result = Hunyuan(model="hy3").predict_and_call(
         [FunctionTool.from_defaults(multiply)], "What is 3 times 3?"
     )
     assert result.sources[0].tool_name == "multiply"
@@ -66,14 +66,14 @@ def test_predict_and_call() -> None:
 
 
 def test_structured_predict() -> None:
-    city = Hunyuan(model="hunyuan-turbo").structured_predict(
+    city = Hunyuan(model="hy3").structured_predict(
         City, PromptTemplate("Name a famous city in {country}."), country="China"
     )
     assert isinstance(city, City) and city.name
 
 
 async def test_function_agent_streaming() -> None:
-    agent = FunctionAgent(tools=[multiply], llm=Hunyuan(model="hunyuan-turbo"))
+    agent = FunctionAgent(tools=[multiply], llm=Hunyuan(model="hy3"))
     handler = agent.run("What is 3 times 3?")
     tool_results = []
     async for event in handler.stream_events():

@@ -121,7 +121,7 @@ def test_no_texts_need_no_request(emulator: HunyuanEmulator) -> None:
 
 
 def test_too_many_texts_are_split_into_batches(emulator: HunyuanEmulator) -> None:
-    vectors = client_for(emulator).embed([f"t{i}" for i in range(201)])
+    vectors = client_for(emulator).embed([f"t{i}" for i in range(201)], model="hunyuan-embedding")
     assert len(vectors) == 201
     assert sorted(len(body["input"]) for _, _, body in emulator.requests) == [1, 200]
 
@@ -132,13 +132,15 @@ def test_oversize_text_is_sent_with_a_warning_naming_the_fix(
     """Hunyuan embeds the first 1024 tokens and drops the rest: warn, don't refuse."""
     caplog.set_level(logging.WARNING, logger="hunyuan_core")
     long_text = "混元" * 1500  # about 1,667 tokens
-    assert len(client_for(emulator).embed(["short", long_text])) == 2
+    assert len(client_for(emulator).embed(["short", long_text], model="hunyuan-embedding")) == 2
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "texts[1]" in warnings[0] and "split long texts into chunks" in warnings[0]
     assert len(emulator.requests) == 1
     caplog.clear()
-    client_for(emulator).embed(["x" * 4000])  # about 1,000 tokens of ASCII: no warning
+    client_for(emulator).embed(
+        ["x" * 4000], model="hunyuan-embedding"
+    )  # about 1,000 tokens of ASCII: no warning
     assert not [r for r in caplog.records if r.levelno == logging.WARNING]
 
 

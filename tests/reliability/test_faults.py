@@ -311,7 +311,11 @@ async def test_embeddings_retry_a_batch(emulator: HunyuanEmulator, mode: str) ->
     emulator.script.extend([faults.status(503), faults.reset_before_response()])
     client = client_for(emulator, clock, embed_batch_size=2, embed_concurrency=1)
     texts = ["a", "b", "c"]
-    vectors = client.embed(texts) if mode == "sync" else await client.aembed(texts)
+    vectors = (
+        client.embed(texts, model="hunyuan-embedding")
+        if mode == "sync"
+        else await client.aembed(texts, model="hunyuan-embedding")
+    )
     assert len(vectors) == 3 and len(clock.slept) == 2
 
 

@@ -285,8 +285,10 @@ def test_legacy_endpoint_turn_order_is_refused_before_any_request(
 ) -> None:
     """Tencent's legacy OpenAI-compatible endpoint answers these with code 1001."""
     seen, transport = recording_transport
-    client = HunyuanClient(api_key=KEY, http_client=httpx.Client(transport=transport))
-    assert client.backend.base_url == LEGACY_BASE_URL and client.backend.strict_turn_order
+    client = HunyuanClient(
+        api_key=KEY, base_url=LEGACY_BASE_URL, http_client=httpx.Client(transport=transport)
+    )
+    assert client.backend.strict_turn_order
     with pytest.raises(HunyuanInputError, match=fix):
         client.chat(ChatRequest(model=MODEL, messages=messages))
     assert seen == []

@@ -110,7 +110,7 @@ def test_key_never_leaks_through_core_or_adapters(
             client.chat(request)
 
     run_cycle(emulator, core_call, errors)
-    client.embed(["a", "b"])
+    client.embed(["a", "b"], model="hunyuan-embedding")
     texts += [repr(client), repr(client.backend), vars(client.backend)]
 
     # LangChain
@@ -126,7 +126,9 @@ def test_key_never_leaks_through_core_or_adapters(
             chat.invoke("hi", config=config)
 
     run_cycle(emulator, lc_call, errors)
-    embeddings = HunyuanEmbeddings(api_key=KEY, base_url=emulator.base_url)
+    embeddings = HunyuanEmbeddings(
+        api_key=KEY, base_url=emulator.base_url, model="hunyuan-embedding"
+    )
     embeddings.embed_documents(["a"])
     texts += [repr(chat), str(chat), dumps(chat), dumpd(chat), chat.model_dump()]
     texts += [chat.model_dump_json(), chat._get_ls_params(), chat._identifying_params]
@@ -148,7 +150,9 @@ def test_key_never_leaks_through_core_or_adapters(
                 llm.chat(messages)
 
         run_cycle(emulator, li_call, errors)
-        embed_model = HunyuanEmbedding(api_key=KEY, api_base=emulator.base_url)
+        embed_model = HunyuanEmbedding(
+            api_key=KEY, api_base=emulator.base_url, model_name="hunyuan-embedding"
+        )
         embed_model.get_text_embedding_batch(["a"])
     finally:
         get_dispatcher().event_handlers.remove(handler)
@@ -181,7 +185,7 @@ def test_key_never_reaches_a_cassette(emulator: HunyuanEmulator, tmp_path: Path)
     with recorder.use_cassette(str(path)):
         client.chat(request)
         list(client.stream_chat(request))
-        client.embed(["a"])
+        client.embed(["a"], model="hunyuan-embedding")
     written = path.read_text()
     assert len(json.dumps(cassettes_support.CassetteSerializer.deserialize(written))) > 1000
     assert KEY not in written and cassettes_support.find_secrets(written) == []

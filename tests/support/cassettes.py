@@ -25,9 +25,12 @@ from typing import Any
 import yaml
 from vcr import VCR
 
+from hunyuan_core._constants import TOKENHUB_BASE_URL
+
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTE_DIR = ROOT / "cassettes"
-LIVE_BASE_URL = "https://api.hunyuan.cloud.tencent.com/v1"
+#: Where synthesised requests are written as sent: the package's default endpoint (TokenHub).
+LIVE_BASE_URL = TOKENHUB_BASE_URL
 REPLAY_KEY = "sk-cassette-replay"
 #: Set by ``tests/support/synthesize_cassettes.py`` to the emulator's base URL while it records.
 SYNTH_ENV = "HUNYUAN_CASSETTE_SYNTH_BASE_URL"
@@ -72,8 +75,9 @@ def _header() -> str:
     synth = os.environ.get(SYNTH_ENV)
     if synth:
         how = (
-            f"# Synthesised on {today}: recorded from tests/support/emulator.py, a loopback\n"
-            "# server that speaks Hunyuan's documented wire format (shared/seeds 000 and 001), by\n"
+            f"# Synthesised on {today}: recorded from tests/support/emulator_tokenhub.py,\n"
+            "# a loopback server shaped after TokenHub's published captures\n"
+            "# (https://github.com/Tencent-Hunyuan/Hy3/pull/144), by\n"
             "# `python -m tests.support.synthesize_cassettes`. NOT a recording of the live API.\n"
         )
     else:

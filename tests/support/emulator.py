@@ -173,8 +173,18 @@ class HunyuanEmulator:
     instead of the emulator (fault injection); ``requests`` records every request body.
     """
 
-    def __init__(self, *, latency: float = 0.0, stream_pieces: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        stream_pieces: int | None = None,
+        ssl: Any = None,
+    ) -> None:
         self.latency = latency
+        #: A server ``ssl.SSLContext`` to serve HTTPS (see ``tests/support/tls.py``).
+        self.ssl = ssl
+        #: Connections accepted so far (connection reuse is checked by counting them).
+        self.accepted = 0
         self.stream_pieces = stream_pieces
         self.script: deque[Handler] = deque()
         self.requests: list[tuple[str, dict[str, str], Any]] = []
@@ -189,7 +199,8 @@ class HunyuanEmulator:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}/v1"
+        scheme = "https" if self.ssl is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}/v1"
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -200,7 +211,7 @@ class HunyuanEmulator:
             loop = self._loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
             self._server = loop.run_until_complete(
-                asyncio.start_server(self._serve, self.host, 0, backlog=1024)
+                asyncio.start_server(self._serve, self.host, 0, backlog=1024, ssl=self.ssl)
             )
             self.port = self._server.sockets[0].getsockname()[1]
             ready.set()
@@ -227,6 +238,7 @@ class HunyuanEmulator:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.open_connections += 1
+        self.accepted += 1
         try:
             while True:
                 try:

@@ -2,7 +2,8 @@
 
 Built from the documented format, not from recordings: field names from Tencent's Python SDK
 (``tencentcloud/hunyuan/v20230901/models.py``), the error envelope and ``X-TC-RequestId`` from the
-SDK's ``abstract_client.py`` and seed 002, RunThread's run object from seed 002. It:
+SDK's ``abstract_client.py``, RunThread's run object from Tencent's RunThread page
+(https://cloud.tencent.com/document/api/1729/112207). It:
 
 - checks the TC3-HMAC-SHA256 ``Authorization`` against :data:`SECRETS` and the ``X-TC-*``
   headers, answering failures as the API does: HTTP 200 with ``{"Response": {"Error": ...}}``;
@@ -32,7 +33,9 @@ from tests.support.emulator import (
 )
 
 #: secret id -> secret key the emulator accepts.
-SECRETS = {"test-secret-id": "test-secret-key"}
+SECRETS = {"test-secret-id": "test-secret-key", "test-temp-id": "test-temp-key"}
+#: Temporary (STS) secret ids -> the session token they need in ``X-TC-Token``.
+TOKENS = {"test-temp-id": "test-session-token"}
 NOTE = "以上内容为AI生成，不代表开发者立场，请勿删除或修改本标记"
 MAX_INPUT_LIST = 50
 
@@ -91,8 +94,24 @@ def openai_body(params: dict[str, Any]) -> dict[str, Any]:
     return {"messages": messages, "tools": tools, "tool_choice": choice, "stop": params.get("Stop")}
 
 
+def _message_problem(messages: list[dict[str, Any]]) -> str | None:
+    """The SDK's rules for ``Messages`` the base emulator does not check: Content must not be
+    empty, and ``ReasoningContent`` must not be sent back (models.py, ``Message``)."""
+    for i, m in enumerate(messages):
+        if "ReasoningContent" in m:
+            return f"Messages[{i}] contains ReasoningContent, which must not be sent back"
+        if not m.get("Content") and not m.get("Contents"):
+            return f"Messages[{i}].Content must not be empty"
+    return None
+
+
 class NativeEmulator(HunyuanEmulator):
-    """``with NativeEmulator() as emu:`` then point ``NativeBackend(endpoint=emu.base_url)``."""
+    """``with NativeEmulator() as emu:`` then point ``NativeBackend(endpoint=emu.base_url)``.
+
+    ``cached_tokens`` (a string, as the SDK types it) adds ``Usage.PromptTokensDetails``.
+    """
+
+    cached_tokens: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -123,6 +142,8 @@ class NativeEmulator(HunyuanEmulator):
         )
         if auth != expected:
             return "AuthFailure.SignatureFailure", "The provided credentials could not be validated"
+        if credential in TOKENS and h.get("x-tc-token") != TOKENS[credential]:
+            return "AuthFailure.TokenFailure", "token error"
         return None
 
     async def _route(self, ex: Exchange) -> None:
@@ -148,7 +169,9 @@ class NativeEmulator(HunyuanEmulator):
     async def _chat_native(self, ex: Exchange, rid: str) -> None:
         params = ex.json
         body = openai_body(params)
-        problem = _check_messages(body["messages"])
+        problem = _message_problem(params.get("Messages") or []) or _check_messages(
+            body["messages"]
+        )
         if problem:
             await ex.send_json(200, error_body("InvalidParameter", problem, rid))
             return
@@ -176,7 +199,7 @@ class NativeEmulator(HunyuanEmulator):
             completion = _tokens(reply.content + json.dumps(calls))
             response = {
                 "Created": created,
-                "Usage": _usage(prompt, completion),
+                "Usage": self._usage(prompt, completion),
                 "Note": NOTE,
                 "Id": rid,
                 "Choices": [{"Index": 0, "Message": message, "FinishReason": reply.finish_reason}],
@@ -198,9 +221,14 @@ class NativeEmulator(HunyuanEmulator):
         )
         await ex.end_stream()  # the native stream has no [DONE]
 
-    @staticmethod
+    def _usage(self, prompt: int, completion: int) -> dict[str, Any]:
+        usage: dict[str, Any] = _usage(prompt, completion)
+        if self.cached_tokens is not None:
+            usage["PromptTokensDetails"] = {"CachedTokens": self.cached_tokens}
+        return usage
+
     def _event(
-        rid: str, created: int, delta: dict[str, Any], finish: str, prompt: int, completion: int
+        self, rid: str, created: int, delta: dict[str, Any], finish: str, prompt: int, n: int
     ) -> str:
         return json.dumps(
             {
@@ -208,7 +236,7 @@ class NativeEmulator(HunyuanEmulator):
                 "Choices": [{"Index": 0, "Delta": delta, "FinishReason": finish}],
                 "Created": created,
                 "Id": rid,
-                "Usage": _usage(prompt, completion),
+                "Usage": self._usage(prompt, n),
             },
             ensure_ascii=False,
         )
@@ -239,7 +267,7 @@ class NativeEmulator(HunyuanEmulator):
         )
 
     async def _run_thread(self, ex: Exchange, rid: str) -> None:
-        """Streamed run events: the run object (seed 002's fields) as its status changes, with
+        """Streamed run events: the run object (the documented fields) as its status changes, with
         the reply as thread.message.delta events between them (event shape inferred)."""
         params = ex.json
         run = {

@@ -54,6 +54,10 @@ class Gate:
     def release(self) -> None:
         self._released.set()
 
+    @property
+    def released(self) -> bool:
+        return self._released.is_set()
+
     async def wait(self) -> None:
         deadline = time.monotonic() + self.cap
         while not self._released.is_set() and time.monotonic() < deadline:

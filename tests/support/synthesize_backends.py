@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from hunyuan_core._constants import TOKENHUB_BASE_URL
 from tests.backends.conftest import NATIVE_URL, SYNTH_MAP_ENV, YUANQI_URL
 from tests.support.cassettes import CASSETTE_DIR, SYNTH_ENV
-from tests.support.emulator import HunyuanEmulator
 from tests.support.emulator_native import NativeEmulator
+from tests.support.emulator_tokenhub import TokenHubEmulator
 from tests.support.emulator_yuanqi import YuanqiEmulator
 
 REPLAY_TESTS = [
@@ -30,7 +31,7 @@ REPLAY_TESTS = [
 
 
 def main(argv: list[str]) -> int:
-    with NativeEmulator() as native, YuanqiEmulator() as yuanqi, HunyuanEmulator() as compat:
+    with NativeEmulator() as native, YuanqiEmulator() as yuanqi, TokenHubEmulator() as compat:
         os.environ[SYNTH_ENV] = compat.base_url  # the API-key backend, for embeddings
         os.environ["HUNYUAN_BASE_URL"] = compat.base_url
         os.environ["HUNYUAN_API_KEY"] = "sk-emulator"
@@ -40,7 +41,7 @@ def main(argv: list[str]) -> int:
             {
                 native.base_url: NATIVE_URL,
                 yuanqi.base_url: YUANQI_URL,
-                compat.base_url: "https://api.hunyuan.cloud.tencent.com/v1",
+                compat.base_url: TOKENHUB_BASE_URL,
             }
         )
         if not argv:  # a full run starts clean: "rewrite" would keep stale interactions

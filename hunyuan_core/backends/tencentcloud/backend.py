@@ -119,10 +119,9 @@ class NativeBackend(Backend):
             payload=content,
             region=self.region,
             timestamp=int(self.clock()),
+            token=self.token.get_secret_value() if self.token is not None else None,
         )
         del headers["Host"]  # httpx sends it from the URL
-        if self.token is not None and self.token.get_secret_value():
-            headers["X-TC-Token"] = self.token.get_secret_value()
         return WireRequest(f"{self.base_url}/", headers, content)
 
     def chat_request(self, body: dict[str, Any]) -> WireRequest:
@@ -144,6 +143,8 @@ class NativeBackend(Backend):
                 f"Hunyuan sent a body that is not JSON: {content[:200]!r}", request_id=request_id
             ) from exc
         response = raw.get("Response") if isinstance(raw, dict) else None
+        if response is None and isinstance(raw, dict) and ("Choices" in raw or "Data" in raw):
+            response = raw  # published once without its wrapper (tccli ChatCompletions.md)
         if not isinstance(response, dict):
             raise APIStatusError(
                 "unexpected response shape from Hunyuan: no Response object",

@@ -52,8 +52,21 @@ def _native_content(content: Any) -> dict[str, Any]:
     return {"Contents": parts}
 
 
+#: ``Content`` of an assistant tool-call turn that came without text. The SDK's
+#: ``ChatCompletionsRequest.Messages`` says Content must not be empty, and Tencent's one published
+#: tool round trip (tencentcloud-cli ``tccli/examples/hunyuan/v20230901/ChatCompletions.md``,
+#: example 8) sends that turn with the model's own text, which names the tool it calls.
+TOOL_CALL_CONTENT = "调用工具：{names}"
+
+
 def native_message(message: Mapping[str, Any]) -> dict[str, Any]:
+    """One OpenAI-shaped message as a native ``Message``. Only Role, Content/Contents,
+    ToolCallId and ToolCalls are sent: ``reasoning_content`` (or any other key) never is, as the
+    API errors when a message carries ``ReasoningContent``."""
     out: dict[str, Any] = {"Role": message["role"], **_native_content(message.get("content"))}
+    if message.get("tool_calls") and not out.get("Content") and not out.get("Contents"):
+        names = ", ".join(str(c["function"]["name"]) for c in message["tool_calls"])
+        out["Content"] = TOOL_CALL_CONTENT.format(names=names)
     if message.get("tool_call_id"):
         out["ToolCallId"] = message["tool_call_id"]
     if message.get("tool_calls"):
@@ -121,10 +134,26 @@ def chat_params(body: Mapping[str, Any]) -> dict[str, Any]:
 # --- responses: native -> OpenAI shape -----------------------------------------------------
 
 
+def _count(value: Any) -> Any:
+    """A token count as an int: the SDK types ``PromptTokensDetails.CachedTokens`` as a string."""
+    if isinstance(value, str):
+        return int(value) if value.strip().isdigit() else None
+    return value
+
+
 def _usage(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """``Usage`` in OpenAI's shape, nested details included: ``PromptTokensDetails.CachedTokens``
+    becomes ``prompt_tokens_details.cached_tokens`` (an int), where LangChain and LlamaIndex
+    look for cache reads; any other ``*Details`` object is renamed the same way."""
     if not raw:
         return None
-    usage = {_snake(k): v for k, v in raw.items()}
+    usage: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, Mapping):
+            details = {_snake(k): _count(v) for k, v in value.items()}
+            usage[_snake(key)] = {k: v for k, v in details.items() if v is not None}
+        else:
+            usage[_snake(key)] = _count(value)
     usage.setdefault("completion_tokens", 0)
     return usage
 
@@ -133,10 +162,13 @@ def _tool_calls(raw: list[Mapping[str, Any]] | None) -> list[dict[str, Any]] | N
     if not raw:
         return None
     calls = []
-    for call in raw:
+    for position, call in enumerate(raw):
         fn = call.get("Function") or {}
+        index = call.get("Index", position)
         out: dict[str, Any] = {
-            "id": call.get("Id"),
+            # Published replies may carry no Id (tccli's ChatCompletions.md): a caller needs one
+            # to answer the call, so it is made from the call's place, the same in every chunk.
+            "id": call.get("Id") or f"call_{index}",
             "type": call.get("Type") or "function",
             "function": {"name": fn.get("Name"), "arguments": fn.get("Arguments")},
         }

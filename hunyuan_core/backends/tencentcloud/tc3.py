@@ -86,8 +86,14 @@ def signed_headers(
     payload: bytes,
     region: str | None = None,
     timestamp: int | None = None,
+    token: str | None = None,
 ) -> dict[str, str]:
-    """Every header a Tencent Cloud API 3.0 JSON POST needs, signed now (or at ``timestamp``)."""
+    """Every header a Tencent Cloud API 3.0 JSON POST needs, signed now (or at ``timestamp``).
+
+    ``token`` is the session token of temporary (STS) credentials: it travels as
+    ``X-TC-Token`` and is not signed (only ``content-type;host`` are), as in the SDK's
+    ``tencentcloud/common/abstract_client.py``.
+    """
     ts = int(time.time()) if timestamp is None else timestamp
     headers = {
         "Authorization": authorization(
@@ -106,4 +112,6 @@ def signed_headers(
     }
     if region:
         headers["X-TC-Region"] = region
+    if token:
+        headers["X-TC-Token"] = token
     return headers
