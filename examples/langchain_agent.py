@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run as a script: make `examples` and `tests` importable
+sys.path.insert(0, str(ROOT))  # run as a script: make `examples` importable
 from examples._offline import live_or_replay  # noqa: E402
 
 CASSETTE = ROOT / "cassettes" / "test_langchain_example" / "test_agent_example.yaml"

@@ -1,6 +1,9 @@
 """Shared HTTP core for Tencent Hunyuan: auth, typed wire objects, SSE, retries, typed errors
 and the normalisation of Hunyuan's quirks. Imports neither LangChain nor LlamaIndex."""
 
+from importlib.metadata import PackageNotFoundError as _NotInstalled
+from importlib.metadata import version as _dist_version
+
 from hunyuan_core._constants import LEGACY_BASE_URL
 from hunyuan_core.backends import Backend, OpenAICompatibleBackend, backend_for
 from hunyuan_core.backends.openai_compatible import DEFAULT_BASE_URL
@@ -43,6 +46,11 @@ from hunyuan_core.types import (
     Usage,
 )
 
+try:  # pyproject.toml's version is the one source; the three packages share it
+    __version__ = _dist_version("hunyuan-integrations")
+except _NotInstalled:  # a source tree on sys.path that was never installed
+    __version__ = "0+unknown"
+
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_CHAT_MODEL",
@@ -80,6 +88,7 @@ __all__ = [
     "ToolCall",
     "Usage",
     "backend_for",
+    "__version__",
     "model_info",
     "resolve_settings",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from tests.support.emulator import HunyuanEmulator
 
 CASSETTES = sorted(cassettes_support.CASSETTE_DIR.rglob("*.yaml"))
 REAL_LOOKING_KEY = "sk-" + "A1b2C3d4" * 4
+URL = cassettes_support.LIVE_BASE_URL + "/chat/completions"
 
 
 def test_there_are_cassettes() -> None:
@@ -67,3 +70,38 @@ def test_missing_cassette_fails_instead_of_reaching_the_network(tmp_path: Path) 
         ):
             httpx.get(emu.base_url)
         assert emu.requests == []
+
+
+def _tool_body(description: str) -> bytes:
+    tool = {"type": "function", "function": {"name": "add", "description": description}}
+    return json.dumps({"model": "hunyuan-lite", "tools": [tool]}).encode()
+
+
+# One docstring as each Python hands it to LangChain: 3.11 keeps the source indentation, 3.13
+# strips it when compiling.
+DOC_PY311 = "Add two numbers.\n\n    Args:\n        a: first\n        b: second\n    "
+DOC_PY313 = "Add two numbers.\n\nArgs:\n    a: first\n    b: second\n"
+
+
+def test_tool_descriptions_match_across_python_docstring_styles() -> None:
+    def add(a: int, b: int) -> int:
+        """Add two numbers.
+
+        Args:
+            a: first
+            b: second
+        """
+        return a + b
+
+    # the running Python's own docstring is one of the two styles
+    assert inspect.cleandoc(add.__doc__ or "") == inspect.cleandoc(DOC_PY313)
+    recorded = vcr.request.Request("POST", URL, _tool_body(DOC_PY311), {})
+    sent = vcr.request.Request("POST", URL, _tool_body(DOC_PY313), {})
+    cassettes_support.json_body(sent, recorded)  # raises if they do not match
+
+
+def test_a_different_tool_description_still_does_not_match() -> None:
+    recorded = vcr.request.Request("POST", URL, _tool_body(DOC_PY311), {})
+    sent = vcr.request.Request("POST", URL, _tool_body(DOC_PY313.replace("first", "one")), {})
+    with pytest.raises(AssertionError, match="JSON bodies differ"):
+        cassettes_support.json_body(sent, recorded)

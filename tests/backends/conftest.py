@@ -25,6 +25,8 @@ SYNTH_MAP_ENV = "HUNYUAN_BACKENDS_SYNTH_MAP"
 NATIVE_URL = "https://hunyuan.tencentcloudapi.com"
 YUANQI_URL = "https://open.hunyuan.tencent.com/openapi/v1"
 SECRET_ID, SECRET_KEY = next(iter(SECRETS.items()))
+NATIVE_DOCS = "https://cloud.tencent.com/document/api/1729/101837"
+YUANQI_DOCS = "https://docs.qq.com/aio/p/scxmsn78nzsuj64?p=unUU8C3HBocfQSOGAh2BYuC"
 
 
 class BackendsCassetteSerializer:
@@ -37,9 +39,9 @@ class BackendsCassetteSerializer:
         today = _dt.date.today().isoformat()
         header = (
             f"# Synthesised on {today}: recorded from tests/support/emulator_native.py (the\n"
-            "# Tencent Cloud native API, field names from Tencent's SDK\n"
-            "# hunyuan/v20230901/models.py) and tests/support/emulator_yuanqi.py (Yuanqi agents),\n"
-            "# loopback servers of the documented formats, by\n"
+            f"# Tencent Cloud native API, {NATIVE_DOCS}, field names from Tencent's SDK\n"
+            "# hunyuan/v20230901/models.py) and tests/support/emulator_yuanqi.py (Yuanqi agents,\n"
+            f"# {YUANQI_DOCS}), loopback servers of the documented formats, by\n"
             "# `python -m tests.support.synthesize_backends`. NOT a recording of the live APIs.\n"
             "# Authorization (TC3 signature) and token headers are filtered.\n"
         )

@@ -1,4 +1,4 @@
-"""The Yuanqi agent backend on a loopback emulator of seed 003's format."""
+"""The Yuanqi agent backend on a loopback emulator of the documented Yuanqi format."""
 
 from __future__ import annotations
 

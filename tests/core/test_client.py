@@ -289,7 +289,7 @@ def test_sensitive_finish_is_a_signal_or_an_error_on_request() -> None:
     assert info.value.partial_content == "部分"
 
 
-# --- against the emulator (real sockets, seed wire format) ---------------------------------
+# --- against the emulator (real sockets, documented wire format) ---------------------------
 
 
 def live(emulator: HunyuanEmulator, **kw: Any) -> HunyuanClient:

@@ -26,7 +26,7 @@ def test_sse_reader_skips_keepalives_comments_and_fields() -> None:
 
 
 def test_sse_reader_back_to_back_data_lines_are_separate_events() -> None:
-    # seed 001 shows data: lines with no blank line between them
+    # a reseller gateway's published examples show data: lines with no blank line between them
     assert list(iter_sse_data(['data: {"x":1}', 'data: {"x":2}'])) == ['{"x":1}', '{"x":2}']
 
 
@@ -104,7 +104,7 @@ def _normalise(chunks: list[ChatCompletionChunk], **kw) -> list[ChatCompletionCh
 
 
 def test_cumulative_usage_reported_once_with_the_final_figure() -> None:
-    # seed 000: with include_usage, every chunk carries the usage so far
+    # Tencent's OpenAI-compatible API docs: with include_usage, every chunk carries the usage so far
     chunks = [
         _chunk("您好", usage=(11, 1, 12)),
         _chunk("!", usage=(11, 2, 13)),

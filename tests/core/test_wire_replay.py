@@ -1,4 +1,4 @@
-"""The core against Hunyuan's wire format as the seeds print it (cassettes, replayed offline)."""
+"""The core against Hunyuan's wire format as published examples print it (cassettes, replayed)."""
 
 from __future__ import annotations
 

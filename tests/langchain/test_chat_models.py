@@ -110,7 +110,7 @@ def add(chunks: list[AIMessageChunk]) -> AIMessageChunk:
 
 # --- usage ----------------------------------------------------------------------------------
 
-# Hunyuan puts the running total on every chunk (seed 000); these figures are the seed's.
+# Hunyuan puts the running total on every chunk (Tencent's docs); these figures are the docs'.
 CUMULATIVE_STREAM = [
     chunk({"role": "assistant", "content": "您好"}, usage=usage(11, 6)),
     chunk({"role": "assistant", "content": "!"}, usage=usage(11, 12)),
@@ -176,7 +176,8 @@ def test_stream_usage_off_sends_no_stream_options(emulator: HunyuanEmulator) -> 
     chunks = list(model.stream("你好"))
     assert "stream_options" not in last_body(emulator)
     assert add(chunks).content == GREETING
-    # Hunyuan ends every stream with a usage chunk (seed 001) even unasked: still counted once.
+    # Hunyuan ends every stream with a usage chunk (per the reseller's published examples)
+    # even unasked: still counted once.
     assert len([c for c in chunks if c.usage_metadata]) == 1
 
 

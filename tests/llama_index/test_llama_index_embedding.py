@@ -94,5 +94,8 @@ def test_empty_text_fails_before_any_request(emulator: HunyuanEmulator) -> None:
 
 def test_the_key_never_shows() -> None:
     model = HunyuanEmbedding(api_key=KEY)
-    for text in [repr(model), model.to_json(), json.dumps(model.to_payload())]:
+    shown = [repr(model), model.to_json()]
+    if hasattr(model, "to_payload"):  # llama-index-core >= 0.14.23: what instrumentation emits
+        shown.append(json.dumps(model.to_payload()))
+    for text in shown:
         assert KEY not in text

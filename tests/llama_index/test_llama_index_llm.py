@@ -119,7 +119,9 @@ def test_metadata_comes_from_the_model_table_not_llama_index_defaults() -> None:
 
 def test_the_key_never_shows_in_repr_serialisation_or_instrumentation() -> None:
     llm = Hunyuan(api_key=KEY, secret_id="AKIDsecretid0123456789", secret_key="tc-secret-key")
-    shown = [repr(llm), str(llm), llm.to_json(), json.dumps(llm.to_payload()), str(llm.dict())]
+    shown = [repr(llm), str(llm), llm.to_json(), str(llm.dict())]
+    if hasattr(llm, "to_payload"):  # llama-index-core >= 0.14.23: what instrumentation emits
+        shown.append(json.dumps(llm.to_payload()))
     for text in shown:
         assert KEY not in text
         assert "AKIDsecretid0123456789" not in text and "tc-secret-key" not in text
@@ -389,7 +391,8 @@ async def test_async_stream_reports_usage_once(emulator: HunyuanEmulator) -> Non
 
 def test_stop_strings_are_cut_as_openai_would(emulator: HunyuanEmulator) -> None:
     llm = on_emulator(emulator)
-    # Hunyuan's reply to this includes "助手" (seed 000); OpenAI semantics stop before it.
+    # Hunyuan's reply to this includes "助手" (Tencent's OpenAI-compatible API docs); OpenAI
+    # semantics stop before it.
     assert llm.complete("请介绍一下你自己", stop=["助手"]).text == "我是一个AI"
     streamed = list(llm.stream_complete("请介绍一下你自己", stop=["助手"]))
     assert streamed[-1].text == "我是一个AI"

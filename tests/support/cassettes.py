@@ -1,4 +1,5 @@
-"""Cassette configuration shared by the tests and ``examples/quickstart.py``.
+"""Cassette configuration for the tests (the body matcher is the examples' own, so what replays
+here replays in ``examples/``).
 
 Cassettes live in ``cassettes/<test module>/<test>.yaml``. Each begins with a comment saying how
 it was made: synthesised from the emulator (``python -m tests.support.synthesize_cassettes``)
@@ -12,26 +13,24 @@ gets through.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import yaml
 from vcr import VCR
 
+from examples._offline import REPLAY_KEY as REPLAY_KEY
+from examples._offline import json_body
 from hunyuan_core._constants import TOKENHUB_BASE_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTE_DIR = ROOT / "cassettes"
 #: Where synthesised requests are written as sent: the package's default endpoint (TokenHub).
 LIVE_BASE_URL = TOKENHUB_BASE_URL
-REPLAY_KEY = "sk-cassette-replay"
 #: Set by ``tests/support/synthesize_cassettes.py`` to the emulator's base URL while it records.
 SYNTH_ENV = "HUNYUAN_CASSETTE_SYNTH_BASE_URL"
 
@@ -98,17 +97,6 @@ class CassetteSerializer:
     @staticmethod
     def serialize(cassette_dict: Any) -> str:
         return _header() + yaml.safe_dump(cassette_dict, allow_unicode=True, sort_keys=False)
-
-
-def json_body(r1: Any, r2: Any) -> None:
-    """Match bodies as JSON (key order aside), else byte for byte."""
-    b1, b2 = r1.body or b"", r2.body or b""
-    try:
-        j1, j2 = json.loads(b1), json.loads(b2)
-    except ValueError:
-        assert b1 == b2, "request bodies differ"
-        return
-    assert j1 == j2, f"JSON bodies differ:\n{j1}\n{j2}"
 
 
 def _known_secrets() -> list[bytes]:
@@ -187,28 +175,6 @@ def register(vcr: Any) -> None:
 
 def find_secrets(text: str) -> list[str]:
     return [m.group(0)[:24] for p in SECRET_PATTERNS for m in p.finditer(text)]
-
-
-@contextmanager
-def replaying(cassette: Path) -> Iterator[None]:
-    """Serve every request from ``cassette`` (the examples' offline mode): a request not in it
-    fails, nothing goes out. The key is a placeholder and the base URL Tencent's, as recorded."""
-    import vcr
-
-    saved = {name: os.environ.get(name) for name in ("HUNYUAN_API_KEY", "HUNYUAN_BASE_URL")}
-    os.environ["HUNYUAN_API_KEY"] = REPLAY_KEY
-    os.environ.pop("HUNYUAN_BASE_URL", None)
-    recorder = vcr.VCR(record_mode="none")
-    register(recorder)
-    try:
-        with recorder.use_cassette(str(cassette), **vcr_config()):
-            yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def run_example_script(script: str) -> subprocess.CompletedProcess[str]:

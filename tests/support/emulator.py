@@ -1,7 +1,9 @@
-"""A loopback server that speaks Hunyuan's OpenAI-compatible wire format, as the seeds show it.
+"""A loopback server that speaks Hunyuan's OpenAI-compatible wire format, as documented.
 
 It is what the synthesised cassettes were recorded from, what the fault-injection suite breaks,
-and what the benchmarks hit. Faithful to the documented quirks (seeds 000 and 001):
+and what the benchmarks hit. Faithful to the documented quirks (Tencent's
+OpenAI-compatible API, https://cloud.tencent.com/document/product/1729/111007, and a reseller
+gateway's published examples, https://wcode.net/hunyuan-llm-api):
 
 - ``stop`` is inclusive: the reply runs up to and *including* the stop string;
 - with ``stream_options.include_usage`` every chunk carries the cumulative usage; a stream
@@ -10,7 +12,7 @@ and what the benchmarks hit. Faithful to the documented quirks (seeds 000 and 00
 - thinking models (``hunyuan-t1*``, ``hunyuan-a13b``) send ``reasoning_content`` before the answer;
 - ``/embeddings`` accepts only ``input`` and ``model`` (``hunyuan-embedding``, 1024 dims);
 - only ``messages[0]`` may be system and user/assistant alternate, else 400;
-- a bad key gets 401 with the seed's error body.
+- a bad key gets 401 with the published error body.
 
 Replies are deterministic: a canned answer, a tool call whose arguments are generated from the
 tool's JSON schema, or JSON generated from ``response_format``'s schema.
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 GREETING = "您好!非常高兴与您交流,今天有什么有趣的事情想和我分享呢😄"
-# The seed's stream splits the greeting into these pieces.
+# The published stream example splits the greeting into these pieces.
 GREETING_PIECES = [
     "您好",
     "!",
@@ -443,13 +445,13 @@ class HunyuanEmulator:
             text = text[: int(body["max_tokens"]) * 2]
         for stop in body.get("stop") or []:
             at = text.find(stop)
-            if at >= 0:  # Hunyuan keeps the stop string (seed 000)
+            if at >= 0:  # Hunyuan keeps the stop string (Tencent's docs)
                 text = text[: at + len(stop)]
         return Reply(text)
 
     # --- /embeddings --------------------------------------------------------------------
 
-    #: What ``/embeddings`` accepts: only these two fields (seed 000).
+    #: What ``/embeddings`` accepts: only these two fields (Tencent's docs).
     embedding_fields: frozenset[str] = frozenset({"input", "model"})
 
     def vector_json(self, text: str) -> str:
@@ -495,7 +497,7 @@ def _error(message: str, kind: str = "invalid_request_error") -> dict[str, Any]:
 
 
 def _check_messages(messages: list[dict[str, Any]]) -> str | None:
-    """Hunyuan's rules (seed 001), as the server enforces them."""
+    """Hunyuan's rules (the reseller's published examples), as the server enforces them."""
     if not messages:
         return "messages must not be empty"
     for i, m in enumerate(messages):

@@ -1,10 +1,11 @@
-"""A loopback server speaking the Yuanqi agent API as seed 003 documents it.
+"""A loopback server speaking the Yuanqi agent API as its doc describes it:
+https://docs.qq.com/aio/p/scxmsn78nzsuj64?p=unUU8C3HBocfQSOGAh2BYuC
 
 ``POST /openapi/v1/agent/chat/completions`` with ``Authorization: Bearer <token>`` and
 ``X-Source: openapi``; body ``assistant_id``, ``user_id``, ``stream``, ``messages`` (user and
 assistant alternating, at most 40, content lists of ``text`` / ``file_url``). Replies carry
 ``message.steps`` (non-streamed) or step deltas (streamed: the agent's tool call, then a
-``role: tool`` delta with the tool's output), ``assistant_id`` and ``usage``. What the seed does
+``role: tool`` delta with the tool's output), ``assistant_id`` and ``usage``. What the doc does
 not show is inferred and marked: the error body shape and the closing ``data: [DONE]``.
 
 The emulated agent answers like :class:`tests.support.emulator.HunyuanEmulator`, and: a
@@ -28,13 +29,13 @@ from tests.support.emulator import (
 )
 
 TOKEN = "yuanqi-test-token"
-ASSISTANT_ID = "I4aVQTHpsJro"  # seed 003's example id
+ASSISTANT_ID = "I4aVQTHpsJro"  # the Yuanqi doc's example id
 PATH = "/openapi/v1/agent/chat/completions"
 WEATHER_ANSWER = "北京今天晴,气温18到26度。"
 
 
 def _error(status: int, message: str) -> dict[str, Any]:
-    # Inferred: seed 003 lists only "400 请求参数错误".
+    # Inferred: the Yuanqi doc lists only "400 请求参数错误".
     return {"error": {"code": status, "message": message}}
 
 
@@ -107,7 +108,7 @@ class YuanqiEmulator(HunyuanEmulator):
         await ex.send_event(
             json.dumps({**base, "choices": [last], "assistant_id": ASSISTANT_ID, "usage": usage})
         )
-        await ex.send_event("[DONE]")  # inferred: the seed shows no stream example
+        await ex.send_event("[DONE]")  # inferred: the doc shows no stream example
         await ex.end_stream()
 
     @staticmethod

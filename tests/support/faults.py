@@ -65,7 +65,7 @@ class Gate:
 
 
 def chunk(content: str, finish: str | None = None, ident: str = "fault") -> str:
-    """One streamed chunk in Hunyuan's wire shape (seed 001)."""
+    """One streamed chunk in Hunyuan's wire shape, as a reseller gateway's examples show it."""
     return json.dumps(
         {
             "id": ident,
