@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -32,6 +33,7 @@ from hunyuan_core.quirks import (
     embedding_batches,
     normalize_completion,
 )
+from hunyuan_core.quirks.inputs import check_extra_headers
 from hunyuan_core.retry import RetryPolicy
 from hunyuan_core.settings import Settings, resolve_settings
 from hunyuan_core.sse import DONE
@@ -157,6 +159,7 @@ class HunyuanClient:
             stream=stream,
             stream_usage=stream_usage,
             reasoning_history=self.backend.accepts_reasoning_history,
+            strict_turn_order=self.backend.strict_turn_order,
         )
         return lambda: self.backend.chat_request(body)
 
@@ -176,20 +179,45 @@ class HunyuanClient:
             completion, request.stop, raise_on_sensitive=self.raise_on_sensitive
         )
 
-    def chat(self, request: ChatRequest) -> ChatCompletion:
-        """One reply; ``stop`` strings are cut from it as OpenAI would."""
+    def chat(
+        self,
+        request: ChatRequest,
+        *,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ChatCompletion:
+        """One reply; ``stop`` strings are cut from it as OpenAI would.
+
+        ``timeout`` replaces the read timeout for this call; ``extra_headers`` are added to
+        its request (they may not replace authentication). Same for the other chat methods.
+        """
         build = self._chat_build(request, False, False)
-        response = self._sender.send("chat", build, stream=False, open=_as_is)
+        options = _call_options(timeout, extra_headers)
+        response = self._sender.send("chat", build, stream=False, open=_as_is, **options)
         return self._parse_completion(request, response)
 
-    async def achat(self, request: ChatRequest) -> ChatCompletion:
+    async def achat(
+        self,
+        request: ChatRequest,
+        *,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ChatCompletion:
         build = self._chat_build(request, False, False)
+        options = _call_options(timeout, extra_headers)
         async with self._sender.slot():
-            response = await self._sender.asend("chat", build, stream=False, open=_aas_is)
+            response = await self._sender.asend(
+                "chat", build, stream=False, open=_aas_is, **options
+            )
         return self._parse_completion(request, response)
 
     def stream_chat(
-        self, request: ChatRequest, *, stream_usage: bool = False
+        self,
+        request: ChatRequest,
+        *,
+        stream_usage: bool = False,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Iterator[ChatCompletionChunk]:
         """Normalised chunks (see :class:`~hunyuan_core.quirks.StreamNormalizer`); the usage,
         when ``stream_usage`` asks the server for it, once, in a last chunk with no choices.
@@ -200,6 +228,7 @@ class HunyuanClient:
         complete even if the connection is then lost before ``[DONE]``.
         """
         build = self._chat_build(request, True, stream_usage)
+        options = _call_options(timeout, extra_headers)
         backend, limits = self.backend, self._sender.limits
         deadline = self._sender.deadline()
         stream = self._sender.send(
@@ -208,6 +237,7 @@ class HunyuanClient:
             stream=True,
             open=lambda r: EventStream.open(r, backend, limits, deadline),
             deadline=deadline,
+            **options,
         )
         normalizer = StreamNormalizer(request.stop, raise_on_sensitive=self.raise_on_sensitive)
         received = _Received()
@@ -234,9 +264,15 @@ class HunyuanClient:
             stream.close()
 
     async def astream_chat(
-        self, request: ChatRequest, *, stream_usage: bool = False
+        self,
+        request: ChatRequest,
+        *,
+        stream_usage: bool = False,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[ChatCompletionChunk]:
         build = self._chat_build(request, True, stream_usage)
+        options = _call_options(timeout, extra_headers)
         backend, limits = self.backend, self._sender.limits
         deadline = self._sender.deadline()
         async with self._sender.slot():  # held until the stream is read or abandoned
@@ -246,6 +282,7 @@ class HunyuanClient:
                 stream=True,
                 open=lambda r: AsyncEventStream.open(r, backend, limits, deadline),
                 deadline=deadline,
+                **options,
             )
             normalizer = StreamNormalizer(request.stop, raise_on_sensitive=self.raise_on_sensitive)
             received = _Received()
@@ -441,6 +478,18 @@ class HunyuanClient:
 
 class _NotSent(Exception):
     """A batch skipped because another one failed first."""
+
+
+def _call_options(timeout: Any, extra_headers: Mapping[str, str] | None) -> dict[str, Any]:
+    """Per-call request options, checked before anything is sent."""
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise HunyuanInputError(f"timeout={timeout!r:.40}: pass a number of seconds above 0")
+    return {"timeout": timeout, "extra_headers": check_extra_headers(extra_headers)}
 
 
 def _as_is(response: httpx.Response) -> httpx.Response:

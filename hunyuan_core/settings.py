@@ -13,6 +13,13 @@ environment. Explicit arguments always win over the environment, whichever kind 
 4. with nothing at all, the OpenAI-compatible API is chosen and the first call raises
    :class:`~hunyuan_core.errors.AuthenticationError` naming the variables to set.
 
+Tencent Cloud credentials are also read from ``HUNYUAN_SECRET_ID``/``HUNYUAN_SECRET_KEY``
+(langchain-community's names) when the ``TENCENTCLOUD_*`` variables are unset.
+
+A base URL with a user name or password is refused (httpx would send it as Basic auth in
+place of the key, and it would show wherever the URL does); one that sends credentials in
+clear text (``http://`` to a host that is not loopback) is logged as a warning, once.
+
 ``backend="yuanqi"`` (or ``"tencentcloud"``) names the API outright; the credentials are then
 read for that API only. The OpenAI-compatible API's endpoint is ``base_url``, else
 ``HUNYUAN_BASE_URL`` or ``TOKENHUB_BASE_URL``, else TokenHub in the ``region`` (Guangzhou unless
@@ -23,6 +30,8 @@ defaults never outrank an argument.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -34,6 +43,8 @@ from pydantic import SecretStr
 
 from hunyuan_core import _constants as C
 from hunyuan_core.errors import HunyuanInputError
+
+logger = logging.getLogger("hunyuan_core")
 
 BackendName = Literal["openai-compatible", "tencentcloud", "yuanqi"]
 BACKENDS: tuple[BackendName, ...] = ("openai-compatible", "tencentcloud", "yuanqi")
@@ -84,6 +95,49 @@ def _secret(value: Any) -> SecretStr | None:
     return SecretStr(value) if value else None
 
 
+_warned_clear_text: set[str] = set()
+
+
+def check_base_url(url: str | None, where: str = "base_url") -> str | None:
+    """``url`` if credentials can go there: no userinfo (refused without echoing it), and a
+    warning, once per host, when they would travel in clear text."""
+    if url is None:
+        return None
+    if not isinstance(url, str):
+        raise HunyuanInputError(f"{where} must be a string, not {type(url).__name__}")
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise HunyuanInputError(f"{where} is not a valid URL: pass e.g. https://host/v1") from None
+    if parsed.userinfo:
+        raise HunyuanInputError(
+            f"{where} contains a user name or password (https://***@{parsed.host}/...): "
+            "httpx would send it as Basic auth in place of the key; remove it and pass the key "
+            "as api_key=... (or secret_id/secret_key)"
+        )
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise HunyuanInputError(f"{where} must be an http(s) URL with a host, like https://host/v1")
+    if parsed.scheme == "http" and not _is_loopback(parsed.host):
+        if parsed.host not in _warned_clear_text:
+            _warned_clear_text.add(parsed.host)
+            logger.warning(
+                "%s is http:// to %s: the API key (or signature) travels in clear text; use "
+                "https:// unless this network is trusted",
+                where,
+                parsed.host,
+            )
+    return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _env_secret(env: Mapping[str, str], *names: str) -> SecretStr | None:
     for name in names:
         if env.get(name):
@@ -110,7 +164,7 @@ def resolve_settings(
     if backend == "yuanqi":
         return Settings(
             backend="yuanqi",
-            base_url=given.get("base_url") or env.get(C.YUANQI_BASE_URL_ENV) or None,
+            base_url=_base_url(given, env, C.YUANQI_BASE_URL_ENV),
             api_key=_secret(given.get("token", given.get("api_key")))
             or _env_secret(env, C.YUANQI_TOKEN_ENV),
             assistant_id=given.get("assistant_id") or env.get(C.YUANQI_ASSISTANT_ID_ENV) or None,
@@ -118,19 +172,19 @@ def resolve_settings(
         )
     api_key = _secret(given.get("api_key"))
     secret_id, secret_key = _secret(given.get("secret_id")), _secret(given.get("secret_key"))
-    base_url = given.get("base_url") or next((env[n] for n in C.BASE_URL_ENVS if env.get(n)), None)
+    base_url = _base_url(given, env, *C.BASE_URL_ENVS)
     key_envs = _key_envs(base_url)
     explicit_native = api_key is None and (secret_id is not None or secret_key is not None)
     if backend is None and api_key is None and not explicit_native:
         api_key = _env_secret(env, *key_envs)
     if backend == "tencentcloud" or (backend is None and api_key is None):
-        secret_id = secret_id or _env_secret(env, C.SECRET_ID_ENV)
-        secret_key = secret_key or _env_secret(env, C.SECRET_KEY_ENV)
+        secret_id = secret_id or _env_secret(env, C.SECRET_ID_ENV, C.COMMUNITY_SECRET_ID_ENV)
+        secret_key = secret_key or _env_secret(env, C.SECRET_KEY_ENV, C.COMMUNITY_SECRET_KEY_ENV)
         both = secret_id is not None and secret_key is not None
         if backend == "tencentcloud" or explicit_native or both:
             return Settings(
                 backend="tencentcloud",
-                base_url=given.get("base_url") or env.get(C.NATIVE_ENDPOINT_ENV) or None,
+                base_url=_base_url(given, env, C.NATIVE_ENDPOINT_ENV),
                 secret_id=secret_id,
                 secret_key=secret_key,
                 session_token=_secret(given.get("session_token"))
@@ -143,6 +197,14 @@ def resolve_settings(
         api_key=api_key if api_key is not None else _env_secret(env, *key_envs),
         region=region,
     )
+
+
+def _base_url(given: Mapping[str, Any], env: Mapping[str, str], *env_names: str) -> str | None:
+    """The explicit base URL, else the first variable set, checked by :func:`check_base_url`."""
+    if given.get("base_url"):
+        return check_base_url(given["base_url"])
+    name = next((n for n in env_names if env.get(n)), None)
+    return check_base_url(env[name], name) if name else None
 
 
 def _key_envs(base_url: str | None) -> tuple[str, ...]:

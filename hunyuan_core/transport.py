@@ -12,8 +12,9 @@ import contextlib
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, TypeVar
 
 import httpx
 from httpx._client import UseClientDefault
@@ -157,18 +158,87 @@ class Sender:
 
     def redact(self, text: str) -> str:
         for secret in self.backend.secrets:
-            if secret:
+            if secret and secret in text:
                 text = text.replace(secret, "***")
         return text
 
+    def _redact_deep(self, value: Any, depth: int = 0) -> Any:
+        """``value`` with every string in it redacted (nested dicts and lists included)."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if depth > 32:
+            return value
+        if isinstance(value, Mapping):
+            return {
+                self._redact_deep(k, depth + 1): self._redact_deep(v, depth + 1)
+                for k, v in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return type(value)(self._redact_deep(v, depth + 1) for v in value)
+        return value
+
+    def _holds_secret(self, tb: TracebackType | None) -> bool:
+        secrets = [s for s in self.backend.secrets if s]
+        frames = 0
+        while tb is not None and secrets and frames < 64:
+            for value in tb.tb_frame.f_locals.values():
+                if isinstance(value, Mapping | list | tuple) and len(value) < 1000:
+                    value = repr(value)
+                if isinstance(value, bytes):
+                    value = value.decode("utf-8", "replace")
+                if isinstance(value, str) and any(s in value for s in secrets):
+                    return True
+            tb, frames = tb.tb_next, frames + 1
+        return False
+
+    def _shows_secret(self, *texts: str) -> bool:
+        return any(s and s in t for s in self.backend.secrets for t in texts)
+
     def scrub(self, exc: HunyuanError) -> HunyuanError:
-        """Redact our secrets from what the error shows: message and the server's error body
-        (a gateway may echo the key it rejected)."""
+        """Redact our secrets from everything the error shows: its message, the server's error
+        body (a gateway may echo the key it rejected) at any depth, the response headers, and
+        the exceptions chained to it (``__cause__``/``__context__``, e.g. a pydantic error
+        quoting a malformed event)."""
+        self._scrub_one(exc)
+        self._scrub_chain(exc, {id(exc)})
+        return exc
+
+    def _scrub_one(self, exc: HunyuanError) -> None:
+        """Redact, and drop the traceback so far if one of its frames holds a secret in a
+        local (the event or body it was made from): where it is raised again starts anew."""
+        if self._holds_secret(exc.__traceback__):
+            exc.__traceback__ = None
         exc.message = self.redact(exc.message)
         exc.args = (exc.message,)
-        if isinstance(exc.body, dict):
-            exc.body = {k: self.redact(v) if isinstance(v, str) else v for k, v in exc.body.items()}
-        return exc
+        exc.body = self._redact_deep(exc.body)
+        exc.headers = {k: self.redact(v) for k, v in exc.headers.items()}
+
+    def _scrub_chain(self, exc: BaseException, seen: set[int]) -> None:
+        """A chained exception whose text shows a secret gets its args redacted, or, when its
+        text is not made from its args (pydantic's ``ValidationError``), is replaced by a
+        :class:`RedactedError` with the redacted text. Its traceback goes too: its frames'
+        locals hold the text it was made from (tools that print locals would show it)."""
+        for attr in ("__cause__", "__context__"):
+            linked = getattr(exc, attr)
+            if linked is None or id(linked) in seen or len(seen) > 32:
+                continue
+            seen.add(id(linked))
+            if isinstance(linked, HunyuanError):
+                self._scrub_one(linked)
+            elif self._shows_secret(_text_of(linked), repr(linked.args)):
+                with contextlib.suppress(Exception):
+                    linked.args = tuple(self._redact_deep(a) for a in linked.args)
+                linked.__traceback__ = None
+                if self._shows_secret(_text_of(linked), repr(linked)):
+                    replacement = RedactedError(
+                        f"{type(linked).__name__}: {self.redact(_text_of(linked))}"
+                    )
+                    replacement.__cause__ = linked.__cause__
+                    replacement.__context__ = linked.__context__
+                    replacement.__suppress_context__ = linked.__suppress_context__
+                    setattr(exc, attr, replacement)
+                    linked = replacement
+            self._scrub_chain(linked, seen)
 
     def transport_error(
         self, exc: httpx.TransportError, url: str, names: tuple[str, str] = ("read", "connect")
@@ -201,8 +271,42 @@ class Sender:
 
     def _status_error(self, response: httpx.Response, content: bytes) -> HunyuanError:
         if response.status_code < 400:
-            return self._not_a_stream(response, content)
-        return self.scrub(self.backend.error_from_response(response, content))
+            err = self._not_a_stream(response, content)
+        else:
+            err = self.backend.error_from_response(response, content)
+        err.headers = dict(response.headers)
+        return self.scrub(err)
+
+    def _request(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        build: Build,
+        deadline: Deadline,
+        stream: bool,
+        timeout: float | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> tuple[httpx.Request, tuple[str, str]]:
+        """The next attempt's request and the names of its read/connect limits, built here so
+        that no frame of the send loop holds the credentials in a local (tracebacks that print
+        locals: pytest ``-l``, rich, Sentry); an ``httpx.Request`` shows neither its headers
+        nor its body in its repr.
+
+        ``timeout`` replaces the client's read timeout for this call (still capped by the
+        deadline and the stream idle bound); ``extra_headers`` never replace the backend's own
+        (authentication).
+        """
+        wire = self._build(build)
+        headers = {**extra_headers, **wire.headers} if extra_headers else wire.headers
+        base = client.timeout
+        if timeout is not None:
+            base = httpx.Timeout(timeout, connect=base.connect)
+        per_attempt, read_name, connect_name = self._timeouts(base, deadline, stream)
+        if timeout is not None and per_attempt is httpx.USE_CLIENT_DEFAULT:
+            per_attempt = base
+        request = client.build_request(
+            "POST", wire.url, headers=headers, content=wire.content, timeout=per_attempt
+        )
+        return request, (read_name, connect_name)
 
     def _not_a_stream(self, response: httpx.Response, content: bytes) -> HunyuanError:
         """A 2xx answer that is not the success asked for: the error object it holds, or junk.
@@ -342,27 +446,24 @@ class Sender:
         stream: bool,
         open: Callable[[httpx.Response], T],
         deadline: Deadline | None = None,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> T:
         """Send with retries; ``open`` turns an accepted response into what the caller gets.
 
         Every response is read as a stream: a whole body under the size cap and the deadline
-        (then ``response.content`` holds it), a stream by ``open``.
+        (then ``response.content`` holds it), a stream by ``open``. ``timeout`` and
+        ``extra_headers`` apply to this call only (see :meth:`_request`).
         """
         client = self.http_client
         deadline = deadline or self.deadline()
         attempt = 0
         while True:
-            url, headers, content = self._build(build)
-            timeout, *names = self._timeouts(client.timeout, deadline, stream)
-            limits = (names[0], names[1])
+            request, limits = self._request(client, build, deadline, stream, timeout, extra_headers)
+            url = str(request.url)
             started = time.perf_counter()
             try:
-                response = client.send(
-                    client.build_request(
-                        "POST", url, headers=headers, content=content, timeout=timeout
-                    ),
-                    stream=True,
-                )
+                response = client.send(request, stream=True)
             except httpx.TransportError as exc:
                 err = self.transport_error(exc, url, limits)
                 cause: BaseException | None = exc
@@ -374,7 +475,6 @@ class Sender:
                     if self._accepted(response, stream):
                         return open(response)
                     err, cause = self._status_error(response, response.content), None
-                    err.headers = dict(response.headers)
                 except (httpx.TransportError, HunyuanError) as exc:
                     response.close()
                     err, cause = self._opening_error(exc, url, limits)
@@ -393,23 +493,19 @@ class Sender:
         stream: bool,
         open: Callable[[httpx.Response], Awaitable[T]],
         deadline: Deadline | None = None,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> T:
         """The asynchronous form of :meth:`send`."""
         client = self.http_async_client
         deadline = deadline or self.deadline()
         attempt = 0
         while True:
-            url, headers, content = self._build(build)
-            timeout, *names = self._timeouts(client.timeout, deadline, stream)
-            limits = (names[0], names[1])
+            request, limits = self._request(client, build, deadline, stream, timeout, extra_headers)
+            url = str(request.url)
             started = time.perf_counter()
             try:
-                response = await client.send(
-                    client.build_request(
-                        "POST", url, headers=headers, content=content, timeout=timeout
-                    ),
-                    stream=True,
-                )
+                response = await client.send(request, stream=True)
             except httpx.TransportError as exc:
                 err = self.transport_error(exc, url, limits)
                 cause: BaseException | None = exc
@@ -421,7 +517,6 @@ class Sender:
                     if self._accepted(response, stream):
                         return await open(response)
                     err, cause = self._status_error(response, response.content), None
-                    err.headers = dict(response.headers)
                 except (httpx.TransportError, HunyuanError) as exc:
                     await response.aclose()
                     err, cause = self._opening_error(exc, url, limits)
@@ -431,6 +526,17 @@ class Sender:
             logger.info("retrying %s in %.2fs after %s", kind, wait, type(err).__name__)
             await self.retry.async_sleep(wait)
             attempt += 1
+
+
+class RedactedError(Exception):
+    """Stands in, in an error's chain, for an exception whose text showed a secret."""
+
+
+def _text_of(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # a broken __str__ must not hide the error being raised
+        return type(exc).__name__
 
 
 def _log(kind: str, url: str, response: httpx.Response, started: float, attempt: int) -> None:

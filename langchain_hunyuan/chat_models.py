@@ -59,7 +59,13 @@ from hunyuan_core import (
     model_info,
 )
 from hunyuan_core.models import max_input_tokens
-from hunyuan_core.quirks import resolve_tool_choice, thinking_param, tool_names
+from hunyuan_core.quirks import (
+    make_chat_request,
+    resolve_tool_choice,
+    split_call_options,
+    thinking_param,
+    tool_names,
+)
 from langchain_hunyuan._connection import HunyuanConnection
 from langchain_hunyuan._errors import REFUSAL_GUARD, converts_errors
 from langchain_hunyuan._tokens import count_messages, counter_for
@@ -236,9 +242,12 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
 
     def _request(
         self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, kwargs: Any
-    ) -> ChatRequest:
+    ) -> tuple[ChatRequest, dict[str, Any]]:
+        """The request and its call options (``timeout``, ``extra_headers``: on the request,
+        not in the body, as ``ChatOpenAI`` takes them)."""
         kwargs.pop("stream", None)
         kwargs.pop("stream_usage", None)
+        options = split_call_options(kwargs)
         body: dict[str, Any] = {
             "model": self.model_name,
             "temperature": self.temperature,
@@ -254,7 +263,10 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
             **(self.extra_body or {}),
             **kwargs,
         }
-        return ChatRequest(messages=[message_to_dict(m) for m in messages], stream=stream, **body)
+        request = make_chat_request(
+            messages=[message_to_dict(m) for m in messages], stream=stream, **body
+        )
+        return request, options
 
     @converts_errors
     def _generate(
@@ -264,8 +276,8 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        request = self._request(messages, stop, False, kwargs)
-        return _chat_result(self.client.chat(request), request.model)
+        request, options = self._request(messages, stop, False, kwargs)
+        return _chat_result(self.client.chat(request, **options), request.model)
 
     @converts_errors
     async def _agenerate(
@@ -275,8 +287,8 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        request = self._request(messages, stop, False, kwargs)
-        return _chat_result(await self.client.achat(request), request.model)
+        request, options = self._request(messages, stop, False, kwargs)
+        return _chat_result(await self.client.achat(request, **options), request.model)
 
     def _chunk_converter(self, model: str) -> _ChunkConverter:
         """The converter for one stream's chunks (``ChatYuanqi`` adds agent steps to it)."""
@@ -292,9 +304,9 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         # BaseChatModel reports each chunk to the callbacks itself.
         usage = kwargs.get("stream_usage", self.stream_usage)
-        request = self._request(messages, stop, True, kwargs)
+        request, options = self._request(messages, stop, True, kwargs)
         converter = self._chunk_converter(request.model)
-        for chunk in self.client.stream_chat(request, stream_usage=usage):
+        for chunk in self.client.stream_chat(request, stream_usage=usage, **options):
             generation = converter.convert(chunk)
             if generation is not None:
                 yield generation
@@ -308,9 +320,9 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         usage = kwargs.get("stream_usage", self.stream_usage)
-        request = self._request(messages, stop, True, kwargs)
+        request, options = self._request(messages, stop, True, kwargs)
         converter = self._chunk_converter(request.model)
-        async for chunk in self.client.astream_chat(request, stream_usage=usage):
+        async for chunk in self.client.astream_chat(request, stream_usage=usage, **options):
             generation = converter.convert(chunk)
             if generation is not None:
                 yield generation

@@ -14,6 +14,7 @@ from hunyuan_core._constants import (
     DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
 )
+from hunyuan_core.quirks import check_constructor_kwargs
 
 
 class HunyuanConnection(BaseModel):
@@ -29,10 +30,16 @@ class HunyuanConnection(BaseModel):
         description="Base URL; HUNYUAN_BASE_URL or the backend's endpoint if unset.",
     )
     secret_id: SecretStr | None = Field(
-        default=None, description="Tencent Cloud SecretId (native API).", exclude=True
+        default=None,
+        validation_alias=AliasChoices("secret_id", "hunyuan_secret_id"),
+        description="Tencent Cloud SecretId (native API); also hunyuan_secret_id.",
+        exclude=True,
     )
     secret_key: SecretStr | None = Field(
-        default=None, description="Tencent Cloud SecretKey (native API).", exclude=True
+        default=None,
+        validation_alias=AliasChoices("secret_key", "hunyuan_secret_key"),
+        description="Tencent Cloud SecretKey (native API); also hunyuan_secret_key.",
+        exclude=True,
     )
     region: str | None = Field(default=None, description="Tencent Cloud region (native API).")
     timeout: float = Field(default=DEFAULT_TIMEOUT, ge=0, description="Read timeout in seconds.")
@@ -50,6 +57,19 @@ class HunyuanConnection(BaseModel):
         default=None,
         description="Headers sent with every request; never replacing Authorization.",
     )
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Before pydantic, whose errors quote the arguments; LlamaIndex would otherwise drop
+        # an unknown keyword (a misspelt credential) without a word.
+        known = set(type(self).model_fields)
+        for field in type(self).model_fields.values():
+            alias = field.validation_alias
+            if isinstance(alias, AliasChoices):
+                known.update(c for c in alias.choices if isinstance(c, str))
+            elif isinstance(alias, str):
+                known.add(alias)
+        check_constructor_kwargs(type(self).__name__, kwargs, known)
+        super().__init__(**kwargs)
 
     def _limits(self) -> dict[str, Any]:
         """The core client's time limits."""

@@ -55,7 +55,12 @@ from hunyuan_core import (
     backend_for,
     model_info,
 )
-from hunyuan_core.quirks import resolve_tool_choice, tool_names
+from hunyuan_core.quirks import (
+    make_chat_request,
+    resolve_tool_choice,
+    split_call_options,
+    tool_names,
+)
 from llama_index_hunyuan._connection import HunyuanConnection
 
 if TYPE_CHECKING:
@@ -396,7 +401,12 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
 
     # --- requests -------------------------------------------------------------------------
 
-    def _request(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatRequest:
+    def _request(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> tuple[ChatRequest, dict[str, Any]]:
+        """The request and its call options (``timeout``, ``extra_headers``), which go on the
+        request, not into the body."""
+        options = split_call_options(kwargs)
         params: dict[str, Any] = {"temperature": self.temperature}
         if self.max_tokens is not None:
             params["max_tokens"] = self.max_tokens
@@ -408,20 +418,23 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
         params.update(kwargs)
         if isinstance(params.get("stop"), str):
             params["stop"] = [params["stop"]]
-        return ChatRequest(model=self.model, messages=to_hunyuan_messages(messages), **params)
+        messages_ = to_hunyuan_messages(messages)
+        return make_chat_request(model=self.model, messages=messages_, **params), options
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        return _chat_response(self._client.chat(self._request(messages, **kwargs)))
+        request, options = self._request(messages, **kwargs)
+        return _chat_response(self._client.chat(request, **options))
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        return _chat_response(await self._client.achat(self._request(messages, **kwargs)))
+        request, options = self._request(messages, **kwargs)
+        return _chat_response(await self._client.achat(request, **options))
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-        request = self._request(messages, **kwargs)
+        request, options = self._request(messages, **kwargs)
 
         def gen() -> ChatResponseGen:
             state = _StreamState()
-            for chunk in self._client.stream_chat(request, stream_usage=True):
+            for chunk in self._client.stream_chat(request, stream_usage=True, **options):
                 yield state.update(chunk)
 
         return gen()
@@ -429,11 +442,11 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
     async def _astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
-        request = self._request(messages, **kwargs)
+        request, options = self._request(messages, **kwargs)
 
         async def gen() -> ChatResponseAsyncGen:
             state = _StreamState()
-            async for chunk in self._client.astream_chat(request, stream_usage=True):
+            async for chunk in self._client.astream_chat(request, stream_usage=True, **options):
                 yield state.update(chunk)
 
         return gen()

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import httpx
 
-from hunyuan_core.errors import APIStatusError
+from hunyuan_core.errors import APIStatusError, HunyuanInputError
 from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
 
 _REQUEST_ID_HEADERS = ("x-request-id", "x-tc-requestid", "request-id", "x-trace-id")
@@ -45,9 +45,17 @@ def is_header_safe(value: str) -> bool:
 
 
 def dumps(body: Any) -> bytes:
-    """Compact JSON with raw non-ASCII, as Hunyuan's own examples send it. Non-finite numbers
-    are refused (``NaN`` is not JSON)."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    """Compact JSON with raw non-ASCII, as Hunyuan's own examples send it. What is not strict
+    JSON (``NaN``, a lone surrogate, an object) is a :class:`HunyuanInputError` naming it; the
+    core checks bodies before this, so this is the last line for what a backend adds."""
+    try:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return text.encode()
+    except (ValueError, TypeError, RecursionError) as exc:
+        from hunyuan_core.quirks.inputs import check_json
+
+        check_json(body, "the request body")  # raises, naming where
+        raise HunyuanInputError(f"the request body cannot be sent as JSON: {exc}") from None
 
 
 class Backend(ABC):
@@ -60,6 +68,11 @@ class Backend(ABC):
     #: Whether the API takes an assistant turn's ``reasoning_content`` back in the history
     #: (TokenHub asks for it in tool loops; Tencent Cloud's native API rejects it).
     accepts_reasoning_history: ClassVar[bool] = True
+    #: Whether the API refuses a history that starts (after the system message) or ends with
+    #: an assistant turn, so that the core refuses it first, saying what to change (Tencent
+    #: Cloud's native API and the legacy endpoint: "start with user, end with user or tool").
+    #: A backend may set it per instance (a server behind a base URL may be either kind).
+    strict_turn_order: bool = False
 
     #: The endpoint requests go to, without a trailing slash.
     base_url: str

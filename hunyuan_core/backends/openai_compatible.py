@@ -17,6 +17,7 @@ from hunyuan_core._constants import TOKENHUB_BASE_URL
 from hunyuan_core.backends.base import Backend, WireRequest, dumps, is_header_safe, request_id_of
 from hunyuan_core.errors import APIStatusError, AuthenticationError, StreamError, error_class
 from hunyuan_core.models import MAX_EMBEDDING_BATCH
+from hunyuan_core.settings import endpoint_kind
 from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
 
 DEFAULT_BASE_URL = TOKENHUB_BASE_URL
@@ -31,6 +32,9 @@ class OpenAICompatibleBackend(Backend):
     def __init__(self, *, api_key: SecretStr | None, base_url: str | None = None) -> None:
         self.api_key = api_key
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        # Tencent's legacy endpoint answers code 1001 to an assistant turn first or last;
+        # TokenHub, resellers and open-weight servers decide for themselves.
+        self.strict_turn_order = endpoint_kind(self.base_url) == "legacy"
 
     @property
     def secrets(self) -> list[str]:

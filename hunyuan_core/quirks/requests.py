@@ -6,8 +6,16 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from hunyuan_core.errors import HunyuanInputError
 from hunyuan_core.models import EMBEDDING_MAX_TOKENS
+from hunyuan_core.quirks.inputs import (
+    check_json,
+    check_no_credentials,
+    check_text,
+    is_strict_json,
+)
 from hunyuan_core.quirks.messages import prepare_messages
 from hunyuan_core.quirks.tools import resolve_tool_choice, tool_names
 from hunyuan_core.types import ChatRequest
@@ -21,18 +29,29 @@ def chat_body(
     stream: bool,
     stream_usage: bool = True,
     reasoning_history: bool = True,
+    strict_turn_order: bool = False,
 ) -> dict[str, Any]:
     """The JSON body for ``request``: messages checked and merged, ``tool_choice`` in Hunyuan's
     form, the reasoning round trip applied, and the one decision on streaming and usage.
 
     ``stream_usage`` asks a stream for its usage (``stream_options.include_usage``) unless the
     caller set ``stream_options`` itself; a call that does not stream sends neither field.
-    ``reasoning_history`` is the backend's
-    :attr:`~hunyuan_core.backends.base.Backend.accepts_reasoning_history`.
+    ``reasoning_history`` and ``strict_turn_order`` are the backend's
+    (:class:`~hunyuan_core.backends.base.Backend`).
+
+    Every value is checked to be strict JSON and no parameter may be named like a credential
+    (:mod:`hunyuan_core.quirks.inputs`): what would fail or leak is a
+    :class:`HunyuanInputError` here, before any request.
     """
     body = request.to_body()
+    check_no_credentials(body, "the request body")
+    params = {k: v for k, v in body.items() if k != "messages"}
+    if not is_strict_json(params):
+        for key, value in params.items():
+            check_json(value, key)
     body["messages"] = keep_current_reasoning(
-        prepare_messages(request.messages), accepted=reasoning_history
+        prepare_messages(request.messages, strict_turn_order=strict_turn_order),
+        accepted=reasoning_history,
     )
     if body.get("tools") and "tool_choice" in body:
         choice = resolve_tool_choice(body["tool_choice"], tool_names(body["tools"]))
@@ -53,6 +72,30 @@ def chat_body(
         body.pop("stream", None)
         body.pop("stream_options", None)
     return body
+
+
+#: Call keyword arguments that configure the request, not its body (OpenAI SDK spelling).
+CALL_OPTIONS = ("timeout", "extra_headers")
+
+
+def split_call_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Take ``timeout`` and ``extra_headers`` out of a call's keyword arguments (which
+    otherwise go into the body), for :meth:`~hunyuan_core.HunyuanClient.chat` and friends."""
+    return {name: kwargs.pop(name) for name in CALL_OPTIONS if name in kwargs}
+
+
+def make_chat_request(**fields: Any) -> ChatRequest:
+    """A :class:`ChatRequest`, with a wrongly typed field (``temperature="hot"``) reported as
+    :class:`HunyuanInputError` naming the field, not as pydantic's error (which would also
+    quote every value given)."""
+    try:
+        return ChatRequest(**fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            for e in exc.errors(include_input=False, include_url=False)[:5]
+        )
+        raise HunyuanInputError(f"invalid request: {problems}") from None
 
 
 REASONING_EFFORTS = ("none", "low", "medium", "high")
@@ -128,6 +171,7 @@ def embedding_batches(texts: Sequence[str], size: int) -> list[list[str]]:
     for i, text in enumerate(texts):
         if not isinstance(text, str):
             raise HunyuanInputError(f"texts[{i}] is {type(text).__name__}, not str")
+        check_text(text, f"texts[{i}]")
         if not text.strip():
             raise HunyuanInputError(
                 f"texts[{i}] is empty: Hunyuan rejects empty input; drop or replace it"

@@ -4,7 +4,10 @@ here replays in ``examples/``).
 Cassettes live in ``cassettes/<test module>/<test>.yaml``. Each begins with a comment saying how
 it was made: synthesised from the emulator (``python -m tests.support.synthesize_cassettes``)
 or recorded live (``HUNYUAN_API_KEY=... pytest --record-mode=rewrite ...``). Keys and signatures are
-filtered before anything is written; ``tests/test_cassettes.py`` fails if one gets through.
+filtered before anything is written, from headers and from request and response bodies (a
+gateway may echo a key): the values of the credential variables, the credentials the recorded
+requests carried, and anything shaped like a key. ``tests/test_cassettes.py`` fails if one
+gets through.
 """
 
 from __future__ import annotations
@@ -48,6 +51,22 @@ SECRET_PATTERNS = [
     re.compile(r"TC3-HMAC-SHA256 Credential=AKID"),
     re.compile(r"AKID[A-Za-z0-9]{16,}"),
 ]
+_BODY_PATTERNS = [re.compile(p.pattern.encode()) for p in SECRET_PATTERNS]
+#: Variables whose values are credentials wherever they appear.
+SECRET_ENV = (
+    "HUNYUAN_API_KEY",
+    "TENCENTCLOUD_SECRET_ID",
+    "TENCENTCLOUD_SECRET_KEY",
+    "TENCENTCLOUD_SESSION_TOKEN",
+    "HUNYUAN_SECRET_ID",
+    "HUNYUAN_SECRET_KEY",
+    "YUANQI_TOKEN",
+)
+REDACTED = b"[REDACTED]"
+#: Credentials seen in the headers of recorded requests (a key passed as an argument, not
+#: through the environment), so that their echo in a response body is removed too.
+_seen_in_requests: set[str] = set()
+_CREDENTIAL_IN_HEADER = re.compile(r"(?:Bearer |Credential=)([^\s/,]+)")
 
 
 def _header() -> str:
@@ -80,7 +99,38 @@ class CassetteSerializer:
         return _header() + yaml.safe_dump(cassette_dict, allow_unicode=True, sort_keys=False)
 
 
+def _known_secrets() -> list[bytes]:
+    values = {os.environ.get(name) or "" for name in SECRET_ENV} | _seen_in_requests
+    # Short values would redact ordinary text; no real credential is that short.
+    return sorted((v.encode() for v in values if len(v) >= 8), key=len, reverse=True)
+
+
+def scrub_bytes(data: bytes) -> bytes:
+    """``data`` without known credentials or anything shaped like one."""
+    for secret in _known_secrets():
+        data = data.replace(secret, REDACTED)
+    for pattern in _BODY_PATTERNS:
+        data = pattern.sub(REDACTED, data)
+    return data
+
+
+def _scrub_body(body: Any) -> Any:
+    if isinstance(body, str):
+        return scrub_bytes(body.encode()).decode()
+    return scrub_bytes(body) if isinstance(body, bytes) else body
+
+
 def _scrub_request(request: Any) -> Any:
+    """Learn and drop credential headers, scrub the body. Runs before vcr's own filters would,
+    so that a key passed as an argument is known when its echo in the response is scrubbed."""
+    for name in list(request.headers):
+        if name.lower() in SECRET_HEADERS:
+            value = str(request.headers[name])
+            if name.lower() == "x-tc-token":
+                _seen_in_requests.add(value)
+            _seen_in_requests.update(_CREDENTIAL_IN_HEADER.findall(value))
+            del request.headers[name]
+    request.body = _scrub_body(request.body)
     synth = os.environ.get(SYNTH_ENV)
     if synth and request.uri.startswith(synth):
         request.uri = LIVE_BASE_URL + request.uri[len(synth) :]
@@ -92,6 +142,11 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     for name in list(headers):
         if name.lower() in SECRET_HEADERS:
             del headers[name]
+        else:
+            headers[name] = [_scrub_body(v) for v in headers[name]]
+    body = response.get("body")
+    if isinstance(body, dict) and "string" in body:
+        body["string"] = _scrub_body(body["string"])
     return response
 
 
@@ -100,8 +155,9 @@ def vcr_config() -> dict[str, Any]:
     default ``none`` makes a missing cassette fail, and ``--record-mode`` stays in charge."""
     return {
         "serializer": "hunyuan-yaml",
-        # host: synthesised cassettes would otherwise record the emulator's loopback port
-        "filter_headers": [*SECRET_HEADERS, "host"],
+        # host: synthesised cassettes would otherwise record the emulator's loopback port;
+        # credential headers are dropped by _scrub_request, which learns them first
+        "filter_headers": ["host"],
         "match_on": ["method", "scheme", "host", "port", "path", "query", "json_body"],
         "before_record_request": _scrub_request,
         "before_record_response": _scrub_response,

@@ -68,6 +68,8 @@ class NativeBackend(Backend):
     name: ClassVar[str] = "tencentcloud-native"
     max_embed_batch: ClassVar[int] = MAX_NATIVE_EMBEDDING_BATCH
     accepts_reasoning_history: ClassVar[bool] = False
+    #: "Messages start with user and end with user or tool" (ChatCompletions, SDK models.py).
+    strict_turn_order = True
 
     def __init__(
         self,
