@@ -12,8 +12,6 @@ from pydantic import SecretStr
 from hunyuan_core import HunyuanInputError, Settings, backend_for, resolve_settings
 from hunyuan_core.backends.tencentcloud import NativeBackend
 from hunyuan_core.backends.yuanqi import YuanqiBackend
-from langchain_hunyuan import ChatHunyuan, HunyuanEmbeddings
-from llama_index_hunyuan import Hunyuan, HunyuanEmbedding
 
 KEY, ENV_KEY = "sk-explicit", "sk-from-env"
 NATIVE_ENV = {"TENCENTCLOUD_SECRET_ID": "AKIDenv", "TENCENTCLOUD_SECRET_KEY": "env-secret"}
@@ -57,37 +55,6 @@ def test_precedence_in_the_core(
     assert settings.backend == backend
     used = settings.api_key if backend == "openai-compatible" else settings.secret_id
     assert secret(used) == credential
-
-
-ADAPTERS = {
-    "ChatHunyuan": lambda **kw: ChatHunyuan(**kw).client.backend,
-    "HunyuanEmbeddings": lambda **kw: HunyuanEmbeddings(**kw).client.backend,
-    "Hunyuan": lambda **kw: Hunyuan(**kw).client.backend,
-    "HunyuanEmbedding": lambda **kw: HunyuanEmbedding(**kw).client.backend,
-}
-
-
-@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
-@pytest.mark.parametrize(("explicit", "env", "backend", "credential"), CASES)
-def test_precedence_through_every_adapter(
-    adapter: str,
-    explicit: dict[str, Any],
-    env: dict[str, str],
-    backend: str,
-    credential: str | None,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    for name in ("HUNYUAN_API_KEY", "HUNYUAN_BASE_URL", *NATIVE_ENV):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    built = ADAPTERS[adapter](**explicit)
-    if backend == "tencentcloud":
-        assert isinstance(built, NativeBackend)
-        assert secret(built.secret_id) == credential
-    else:
-        assert built.name == "openai-compatible"
-        assert secret(getattr(built, "api_key", None)) == credential
 
 
 def test_the_key_variable_follows_the_endpoint() -> None:
