@@ -3,6 +3,7 @@ so that LangChain's agent middleware (retry, summarisation, fallbacks) takes the
 
 from __future__ import annotations
 
+import inspect
 import json
 import pickle
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from langchain.agents import create_agent
 from langchain.agents.middleware import ModelRetryMiddleware, SummarizationMiddleware
+from langchain.agents.middleware import summarization as summarization_module
 from langchain_core import exceptions as lc
 from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel
@@ -288,6 +290,11 @@ def test_retry_middleware_retries_a_rate_limit(emulator: HunyuanEmulator) -> Non
     assert len(emulator.requests) == 2
 
 
+@pytest.mark.skipif(
+    "ContextOverflowError" not in inspect.getsource(summarization_module),
+    reason="this langchain's SummarizationMiddleware has no context-overflow fallback yet "
+    "(langchain 1.4.0, the dev floor, lacks it; the locked set has it)",
+)
 def test_summarization_shrinks_the_prompt_on_context_overflow(
     emulator: HunyuanEmulator,
 ) -> None:
