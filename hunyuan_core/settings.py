@@ -207,6 +207,17 @@ def _base_url(given: Mapping[str, Any], env: Mapping[str, str], *env_names: str)
     return check_base_url(env[name], name) if name else None
 
 
+#: A Yuanqi agent's fields as the adapters name them.
+AGENT_FIELDS = ("token", "assistant_id", "user_id", "yuanqi_base_url")
+
+
+def agent_settings(fields: Mapping[str, Any]) -> Settings:
+    """A Yuanqi agent's settings from the adapters' :data:`AGENT_FIELDS` the user set, the
+    environment filling the rest."""
+    given = {("base_url" if k == "yuanqi_base_url" else k): v for k, v in fields.items()}
+    return resolve_settings({"backend": "yuanqi", **given})
+
+
 def _key_envs(base_url: str | None) -> tuple[str, ...]:
     """Where to look for an API key: TokenHub's variables first, except for the legacy endpoint,
     whose keys are not TokenHub's (and the other way round)."""

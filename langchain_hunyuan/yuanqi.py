@@ -20,11 +20,9 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import Field, SecretStr
 
-from hunyuan_core import Backend, ChatCompletionChunk, backend_for, resolve_settings
+from hunyuan_core import Backend, ChatCompletionChunk, backend_for
+from hunyuan_core.settings import AGENT_FIELDS, agent_settings
 from langchain_hunyuan.chat_models import ChatHunyuan, _ChunkConverter
-
-#: The agent fields, as the user set them, for :func:`hunyuan_core.resolve_settings`.
-_AGENT_FIELDS = ("token", "assistant_id", "user_id", "yuanqi_base_url")
 
 
 class _StepCollector(_ChunkConverter):
@@ -90,13 +88,8 @@ class ChatYuanqi(ChatHunyuan):
         )
 
     def _backend(self) -> Backend:
-        given = {
-            name: getattr(self, name) for name in _AGENT_FIELDS if name in self.model_fields_set
-        }
-        if "yuanqi_base_url" in given:
-            given["base_url"] = given.pop("yuanqi_base_url")
-        settings = resolve_settings({"backend": "yuanqi", **given})
-        return backend_for(settings, raise_on_tool_fail=self.raise_on_tool_fail)
+        fields = {k: getattr(self, k) for k in AGENT_FIELDS if k in self.model_fields_set}
+        return backend_for(agent_settings(fields), raise_on_tool_fail=self.raise_on_tool_fail)
 
     def bind_tools(
         self,

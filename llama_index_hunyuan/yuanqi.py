@@ -12,11 +12,9 @@ from __future__ import annotations
 from llama_index.core.base.llms.types import LLMMetadata
 from pydantic import Field, SecretStr
 
-from hunyuan_core import Backend, backend_for, resolve_settings
+from hunyuan_core import Backend, backend_for
+from hunyuan_core.settings import AGENT_FIELDS, agent_settings
 from llama_index_hunyuan.llms import Hunyuan
-
-#: The agent fields, as the user set them, for :func:`hunyuan_core.resolve_settings`.
-_AGENT_FIELDS = ("token", "assistant_id", "user_id", "yuanqi_base_url")
 
 
 class Yuanqi(Hunyuan):
@@ -48,13 +46,8 @@ class Yuanqi(Hunyuan):
     )
 
     def _backend(self) -> Backend:
-        given = {
-            name: getattr(self, name) for name in _AGENT_FIELDS if name in self.model_fields_set
-        }
-        if "yuanqi_base_url" in given:
-            given["base_url"] = given.pop("yuanqi_base_url")
-        settings = resolve_settings({"backend": "yuanqi", **given})
-        return backend_for(settings, raise_on_tool_fail=self.raise_on_tool_fail)
+        fields = {k: getattr(self, k) for k in AGENT_FIELDS if k in self.model_fields_set}
+        return backend_for(agent_settings(fields), raise_on_tool_fail=self.raise_on_tool_fail)
 
     @classmethod
     def class_name(cls) -> str:

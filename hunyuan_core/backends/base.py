@@ -16,7 +16,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import httpx
 
-from hunyuan_core.errors import APIStatusError, HunyuanInputError
+from hunyuan_core.errors import APIStatusError, HunyuanInputError, StreamError
 from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
 
 _REQUEST_ID_HEADERS = ("x-request-id", "x-tc-requestid", "request-id", "x-trace-id")
@@ -56,6 +56,23 @@ def dumps(body: Any) -> bytes:
 
         check_json(body, "the request body")  # raises, naming where
         raise HunyuanInputError(f"the request body cannot be sent as JSON: {exc}") from None
+
+
+def load_json(content: bytes | str, request_id: str | None) -> Any:
+    """A reply body's JSON, or the typed error for a body that is not JSON (a proxy's HTML)."""
+    try:
+        return json.loads(content)
+    except ValueError as exc:
+        raise APIStatusError(
+            f"Hunyuan sent a body that is not JSON: {content[:200]!r}", request_id=request_id
+        ) from exc
+
+
+def malformed_event(data: str, request_id: str | None) -> StreamError:
+    """The error for a stream event that is not what the API sends."""
+    return StreamError(
+        f"malformed stream event from Hunyuan: {data[:200]!r}", request_id=request_id
+    )
 
 
 class Backend(ABC):

@@ -14,8 +14,16 @@ import httpx
 from pydantic import SecretStr, ValidationError
 
 from hunyuan_core._constants import TOKENHUB_BASE_URL
-from hunyuan_core.backends.base import Backend, WireRequest, dumps, is_header_safe, request_id_of
-from hunyuan_core.errors import APIStatusError, AuthenticationError, StreamError, error_class
+from hunyuan_core.backends.base import (
+    Backend,
+    WireRequest,
+    dumps,
+    is_header_safe,
+    load_json,
+    malformed_event,
+    request_id_of,
+)
+from hunyuan_core.errors import APIStatusError, AuthenticationError, error_class
 from hunyuan_core.models import MAX_EMBEDDING_BATCH
 from hunyuan_core.settings import endpoint_kind
 from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
@@ -80,9 +88,7 @@ class OpenAICompatibleBackend(Backend):
         try:
             chunk = ChatCompletionChunk.model_validate_json(data)
         except ValidationError as exc:
-            raise StreamError(
-                f"malformed stream event from Hunyuan: {data[:200]!r}", request_id=request_id
-            ) from exc
+            raise malformed_event(data, request_id) from exc
         if chunk.error is not None:
             raise self.error_from_body(chunk.error, None, request_id)
         chunk.request_id = request_id
@@ -100,12 +106,7 @@ class OpenAICompatibleBackend(Backend):
         if fast is not None and not isinstance((fast.model_extra or {}).get("error"), dict):
             fast.request_id = request_id
             return fast
-        try:
-            raw = json.loads(content)
-        except ValueError as exc:
-            raise APIStatusError(
-                f"Hunyuan sent a body that is not JSON: {content[:200]!r}", request_id=request_id
-            ) from exc
+        raw = load_json(content, request_id)
         if isinstance(raw, dict) and isinstance(raw.get("error"), dict):
             raise self.error_from_body(raw["error"], None, request_id)
         try:

@@ -31,7 +31,15 @@ import httpx
 from pydantic import SecretStr
 
 from hunyuan_core.backends import openai_compatible
-from hunyuan_core.backends.base import Backend, WireRequest, dumps, is_header_safe, request_id_of
+from hunyuan_core.backends.base import (
+    Backend,
+    WireRequest,
+    dumps,
+    is_header_safe,
+    load_json,
+    malformed_event,
+    request_id_of,
+)
 from hunyuan_core.backends.tencentcloud import tc3
 from hunyuan_core.backends.tencentcloud.convert import (
     chat_params,
@@ -44,7 +52,6 @@ from hunyuan_core.errors import (
     APIStatusError,
     AuthenticationError,
     InternalServerError,
-    StreamError,
     error_class,
 )
 from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
@@ -137,12 +144,7 @@ class NativeBackend(Backend):
     def _response(self, content: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
         """The ``Response`` object of a reply, or the typed error it holds."""
         request_id = request_id_of(headers)
-        try:
-            raw = json.loads(content)
-        except ValueError as exc:
-            raise APIStatusError(
-                f"Hunyuan sent a body that is not JSON: {content[:200]!r}", request_id=request_id
-            ) from exc
+        raw = load_json(content, request_id)
         response = raw.get("Response") if isinstance(raw, dict) else None
         if response is None and isinstance(raw, dict) and ("Choices" in raw or "Data" in raw):
             response = raw  # published once without its wrapper (tccli ChatCompletions.md)
@@ -181,11 +183,9 @@ class NativeBackend(Backend):
         try:
             raw = json.loads(data)
         except ValueError as exc:
-            raise StreamError(
-                f"malformed stream event from Hunyuan: {data[:200]!r}", request_id=request_id
-            ) from exc
+            raise malformed_event(data, request_id) from exc
         if not isinstance(raw, dict):
-            raise StreamError(f"malformed stream event: {data[:200]!r}", request_id=request_id)
+            raise malformed_event(data, request_id)
         if isinstance(raw.get("Response"), dict):  # an error object sent as an event
             self._response(data.encode(), {"x-tc-requestid": request_id or ""})
         error = raw.get("ErrorMsg")
