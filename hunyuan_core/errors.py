@@ -62,7 +62,8 @@ class ContextWindowExceededError(BadRequestError):
 
 
 class AuthenticationError(APIStatusError):
-    """401, ``AuthFailure.*`` or a missing key: check ``HUNYUAN_API_KEY``."""
+    """401, ``AuthFailure.*``, TokenHub 401xxx or a missing key: check the API key
+    (``TOKENHUB_API_KEY`` / ``HUNYUAN_API_KEY``) or the Tencent Cloud credentials."""
 
 
 class PermissionDeniedError(APIStatusError):

@@ -1,6 +1,6 @@
 """Check this package's assumptions about the wire against a live Hunyuan endpoint.
 
-    HUNYUAN_API_KEY=sk-... python -m hunyuan_core.probe [--base-url URL] [--json] [--record]
+    TOKENHUB_API_KEY=sk-... python -m hunyuan_core.probe [--base-url URL] [--json] [--record]
 
 Each check sends a few small requests and compares what the server did with what the package
 assumes for that kind of endpoint (:data:`EXPECTED`). Raw ``httpx`` reads the wire where the

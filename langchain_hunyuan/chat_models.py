@@ -75,30 +75,32 @@ PROVIDER = "hunyuan"
 
 
 class ChatHunyuan(HunyuanConnection, BaseChatModel):
-    """Tencent Hunyuan chat models (``hunyuan-turbos-latest``, ``hunyuan-t1-latest``, vision...).
+    """Tencent Hunyuan chat models: ``hy3`` on TokenHub by default, the legacy endpoint's and
+    the native API's models by ``base_url`` / credentials, self-hosted Hy3 by ``base_url``.
 
-    Setup: ``pip install 'hunyuan-integrations[langchain]'`` and ``export HUNYUAN_API_KEY=sk-...``
-    (or pass ``api_key``). Any OpenAI-compatible gateway that resells Hunyuan works through
-    ``base_url`` / ``HUNYUAN_BASE_URL``; Tencent Cloud ``secret_id``/``secret_key`` select the
-    native API instead.
+    Setup: ``pip install 'hunyuan-integrations[langchain]'`` and ``export TOKENHUB_API_KEY=sk-...``
+    (or ``HUNYUAN_API_KEY``, or pass ``api_key``); Tencent Cloud ``secret_id``/``secret_key``
+    select the native API instead. One resolver decides (:func:`hunyuan_core.resolve_settings`).
 
     ```python
     from langchain_hunyuan import ChatHunyuan
 
-    model = ChatHunyuan(model="hunyuan-turbos-latest", temperature=0)
+    model = ChatHunyuan(model="hy3", reasoning_effort="high")
     model.invoke("你好").content
-    for chunk in model.stream("你好"):
+    for chunk in model.stream("你好"):  # reasoning in additional_kwargs, then the answer
         print(chunk.text, end="")
     ```
 
     What the core already gets right and this class relies on: ``stop`` strings are cut from
-    the reply (Hunyuan keeps them), streamed usage is reported once on the last chunk (Hunyuan
-    repeats the running total on every chunk), tool-call deltas carry ``index``, and message
-    lists are merged/validated before sending (``HunyuanInputError`` says what to fix).
+    the reply (the legacy endpoint keeps them), streamed usage is reported once on the last
+    chunk (the legacy endpoint repeats the running total), tool-call deltas carry ``index``,
+    the turn's reasoning goes back in tool loops, and message lists are checked before sending
+    (``HunyuanInputError`` says what to fix).
     """
 
     model_name: str = Field(default=DEFAULT_CHAT_MODEL, alias="model")
-    """Model name, e.g. ``hunyuan-turbos-latest``, ``hunyuan-t1-latest``, ``hunyuan-vision``."""
+    """Model name: ``hy3`` (TokenHub), ``hy3-preview``, ``hunyuan-2.0-thinking-20251109``; on the
+    legacy endpoint e.g. ``hunyuan-turbos-latest``."""
     temperature: float | None = None
     top_p: float | None = None
     max_tokens: int | None = None

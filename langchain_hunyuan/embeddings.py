@@ -28,7 +28,7 @@ class HunyuanEmbeddings(HunyuanConnection, Embeddings):
     ```python
     from langchain_hunyuan import HunyuanEmbeddings
 
-    embeddings = HunyuanEmbeddings()  # HUNYUAN_API_KEY from the environment
+    embeddings = HunyuanEmbeddings()  # TOKENHUB_API_KEY (or HUNYUAN_API_KEY) from the environment
     vectors = embeddings.embed_documents(["你好", "世界"])
     ```
 

@@ -22,7 +22,9 @@ class HunyuanConnection(BaseModel):
     environment by :func:`hunyuan_core.resolve_settings`; secrets are never serialised."""
 
     api_key: SecretStr | None = Field(
-        default=None, description="Hunyuan API key; HUNYUAN_API_KEY if unset.", exclude=True
+        default=None,
+        description="API key; TOKENHUB_API_KEY or HUNYUAN_API_KEY if unset.",
+        exclude=True,
     )
     api_base: str | None = Field(
         default=None,

@@ -308,8 +308,9 @@ def _metadata(llm: Hunyuan, info: ModelInfo) -> LLMMetadata:
 class Hunyuan(HunyuanConnection, FunctionCallingLLM):
     """Tencent Hunyuan chat models, with tool calling, streaming and async.
 
-    ``api_key`` defaults to ``HUNYUAN_API_KEY``; ``api_base`` (alias ``base_url``) to
-    ``HUNYUAN_BASE_URL`` or Tencent's endpoint. With no API key, Tencent Cloud ``secret_id`` /
+    ``api_key`` defaults to ``TOKENHUB_API_KEY`` (or ``TENCENT_TOKENHUB_API_KEY``,
+    ``HUNYUAN_API_KEY``); ``api_base`` (alias ``base_url``) to ``HUNYUAN_BASE_URL`` or TokenHub
+    (``region="ap-singapore"``: Singapore). With no API key, Tencent Cloud ``secret_id`` /
     ``secret_key`` (``TENCENTCLOUD_SECRET_ID`` / ``TENCENTCLOUD_SECRET_KEY``) select the native
     API. ``additional_kwargs`` go into every request body (e.g. ``enable_enhancement``); call
     keyword arguments (``stop``, ``response_format``, ...) into that call's body.
@@ -319,7 +320,7 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
         from llama_index.core import Settings
         from llama_index_hunyuan import Hunyuan
 
-        Settings.llm = Hunyuan(model="hunyuan-turbos-latest")
+        Settings.llm = Hunyuan(model="hy3", reasoning_effort="high")
         print(Settings.llm.complete("你好"))
     """
 

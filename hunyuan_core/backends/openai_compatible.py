@@ -51,8 +51,8 @@ class OpenAICompatibleBackend(Backend):
     def check_credentials(self) -> None:
         if self.api_key is None or not self.api_key.get_secret_value():
             raise AuthenticationError(
-                "no Hunyuan API key: set HUNYUAN_API_KEY or pass api_key=... "
-                "(create one in the Tencent Cloud console under Hunyuan > API KEY)"
+                "no Hunyuan API key: set TOKENHUB_API_KEY (or HUNYUAN_API_KEY) or pass "
+                "api_key=... (create one in the TokenHub console; a key works in its region only)"
             )
         if not is_header_safe(self.api_key.get_secret_value()):
             # httpx would fail mid-request, echoing the header (and so the key) in its error.

@@ -169,7 +169,7 @@ async def test_missing_key_fails_before_any_request(
     monkeypatch.delenv("TENCENTCLOUD_SECRET_ID", raising=False)
     client = HunyuanClient(base_url=emulator.base_url)
     for mode in MODES:
-        with pytest.raises(AuthenticationError, match="set HUNYUAN_API_KEY or pass api_key"):
+        with pytest.raises(AuthenticationError, match=r"set TOKENHUB_API_KEY \(or HUNYUAN_API_KEY"):
             await send(client, [{"role": "user", "content": "hi"}], mode)
     with pytest.raises(AuthenticationError):
         client.embed(["x"])

@@ -54,6 +54,8 @@ SECRET_PATTERNS = [
 _BODY_PATTERNS = [re.compile(p.pattern.encode()) for p in SECRET_PATTERNS]
 #: Variables whose values are credentials wherever they appear.
 SECRET_ENV = (
+    "TOKENHUB_API_KEY",
+    "TENCENT_TOKENHUB_API_KEY",
     "HUNYUAN_API_KEY",
     "TENCENTCLOUD_SECRET_ID",
     "TENCENTCLOUD_SECRET_KEY",
