@@ -9,12 +9,12 @@ import os
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
+from hunyuan_core import concurrency
 from hunyuan_core.backend import OpenAICompatibleBackend, request_id_of
 from hunyuan_core.errors import (
     APIConnectionError,
@@ -51,6 +51,21 @@ _async_pool = weakref.WeakKeyDictionary()
 # loopback). So requests wait for a slot here instead, at most one per pooled connection.
 _in_flight: weakref.WeakKeyDictionary[httpx.AsyncClient, asyncio.Semaphore]
 _in_flight = weakref.WeakKeyDictionary()
+
+
+# A forked child must not use its parent's sockets, nor close them (TLS would send the parent's
+# close_notify): it drops the pools, keeping the inherited clients referenced and unclosed.
+_inherited: list[object] = []
+
+
+def _fresh_pools_after_fork() -> None:
+    _inherited.extend([dict(_sync_pool), dict(_async_pool), dict(_in_flight)])
+    _sync_pool.clear()
+    _async_pool.clear()
+    _in_flight.clear()
+
+
+os.register_at_fork(after_in_child=_fresh_pools_after_fork)
 
 
 def _timeout(key: _TimeoutKey) -> httpx.Timeout:
@@ -163,7 +178,10 @@ class HunyuanClient:
         retry_policy: RetryPolicy | None = None,
         raise_on_sensitive: bool = False,
         embed_batch_size: int = MAX_EMBEDDING_BATCH,
-        embed_concurrency: int = 4,
+        embed_concurrency: int | None = None,
+        max_requests_per_second: float | None = None,
+        adaptive_concurrency: bool = True,
+        rate_limit_patience: float = concurrency.DEFAULT_PATIENCE,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -181,7 +199,12 @@ class HunyuanClient:
         self.retry = retry_policy or RetryPolicy(max_retries=max_retries)
         self.raise_on_sensitive = raise_on_sensitive
         self.embed_batch_size = embed_batch_size
-        self.embed_concurrency = max(1, embed_concurrency)
+        # Bulk work at the quota (see hunyuan_core/concurrency.py): embed_concurrency only caps
+        # the batches in flight; with adaptive_concurrency=False it fixes them (4 by default).
+        self.embed_concurrency = max(1, embed_concurrency) if embed_concurrency else None
+        self.max_requests_per_second = max_requests_per_second
+        self.adaptive_concurrency = adaptive_concurrency
+        self.rate_limit_patience = rate_limit_patience
         self._timeout_key: _TimeoutKey = (timeout, connect_timeout)
         self._http_client = http_client
         self._http_async_client = http_async_client
@@ -228,6 +251,33 @@ class HunyuanClient:
             yield
         finally:
             slots.release()
+
+    # --- quota (all logic in hunyuan_core/concurrency.py) ---------------------------------
+
+    def limiter(self, model: str) -> concurrency.AdaptiveLimiter | None:
+        """The process-wide limiter for this account and ``model``; ``None`` when off."""
+        if not self.adaptive_concurrency:
+            return None
+        return concurrency.limiter_for(
+            self.backend.secrets,
+            self.backend.base_url,
+            model,
+            max_requests_per_second=self.max_requests_per_second,
+        )
+
+    def _governed(self, model: str, send: Callable[[], Any], bulk: bool = False) -> Any:
+        limiter = self.limiter(model)
+        if limiter is None:
+            return send()
+        return concurrency.call(limiter, send, bulk=bulk, patience=self.rate_limit_patience)
+
+    async def _agoverned(
+        self, model: str, send: Callable[[], Awaitable[Any]], bulk: bool = False
+    ) -> Any:
+        limiter = self.limiter(model)
+        if limiter is None:
+            return await send()
+        return await concurrency.acall(limiter, send, bulk=bulk, patience=self.rate_limit_patience)
 
     def _redact(self, text: str) -> str:
         for secret in self.backend.secrets:
@@ -295,6 +345,11 @@ class HunyuanClient:
 
     def _retry_after(self, err: HunyuanError, attempt: int) -> float | None:
         """Seconds to wait before trying again, or ``None`` to give up and raise ``err``."""
+        if concurrency.is_rate_limited(err):  # the limiter backs off; a bulk job waits it out
+            asked = self.retry._retry_after(err.headers) if err.headers else None
+            wait = concurrency.on_rate_limited(asked)
+            if wait is not None:
+                return wait
         if attempt >= self.retry.max_retries:
             return None
         headers = err.headers
@@ -441,13 +496,18 @@ class HunyuanClient:
 
     def chat(self, request: ChatRequest) -> ChatCompletion:
         """One reply; ``stop`` strings are cut from it as OpenAI would."""
-        response = self._send("chat", self._chat_build(request, False), stream=False)
+        build = self._chat_build(request, False)
+        response = self._governed(request.model, lambda: self._send("chat", build, stream=False))
         return self._parse_completion(request, response)
 
     async def achat(self, request: ChatRequest) -> ChatCompletion:
         build = self._chat_build(request, False)
-        async with self._async_slot():
-            response = await self._asend("chat", build, stream=False)
+
+        async def send() -> httpx.Response:
+            async with self._async_slot():
+                return await self._asend("chat", build, stream=False)
+
+        response = await self._agoverned(request.model, send)
         return self._parse_completion(request, response)
 
     def stream_chat(self, request: ChatRequest) -> Iterator[ChatCompletionChunk]:
@@ -589,38 +649,50 @@ class HunyuanClient:
             )
         return [item.embedding for item in sorted(parsed.data, key=lambda item: item.index)]
 
-    def _embed_one(self, batch: list[str], model: str) -> list[list[float]]:
-        response = self._send(
-            "embed", lambda: self.backend.embed_request(batch, model), stream=False
-        )
-        return self._vectors(batch, response)
-
     def embed(self, texts: Sequence[str], *, model: str = EMBEDDING_MODEL) -> list[list[float]]:
-        """One vector per text, in order; batched under the server's cap, batches in parallel."""
+        """One vector per text, in order; batched under the server's cap, batches in parallel
+        at the pace the account's quota allows (see :mod:`hunyuan_core.concurrency`).
+
+        If a batch fails for good after others finished, raises
+        :class:`~hunyuan_core.errors.PartialEmbeddingError` holding the finished vectors by
+        index; batches not yet sent are not sent. Resume with ``err.failed_indexes``.
+        """
         batches = self._embed_batches(texts)
-        if len(batches) <= 1 or self.embed_concurrency == 1:
-            results = [self._embed_one(b, model) for b in batches]
-        else:
-            workers = min(self.embed_concurrency, len(batches))
-            with ThreadPoolExecutor(workers, thread_name_prefix="hunyuan-embed") as pool:
-                results = list(pool.map(lambda b: self._embed_one(b, model), batches))
-        return [vector for result in results for vector in result]
+        limiter = self.limiter(model)
+
+        def one(batch: list[str], started: Callable[[], None]) -> list[list[float]]:
+            def send() -> httpx.Response:
+                started()
+                return self._send(
+                    "embed", lambda: self.backend.embed_request(batch, model), stream=False
+                )
+
+            return self._vectors(batch, self._governed(model, send, bulk=True))
+
+        cap = limiter.max_concurrency if limiter else 4
+        return concurrency.run_batches(batches, one, self.embed_concurrency or cap)
 
     async def aembed(
         self, texts: Sequence[str], *, model: str = EMBEDDING_MODEL
     ) -> list[list[float]]:
+        """Async :meth:`embed`; after a failure, batches not yet sent are cancelled."""
         batches = self._embed_batches(texts)
-        limit = asyncio.Semaphore(self.embed_concurrency)
+        cap = self.embed_concurrency or (None if self.adaptive_concurrency else 4)
+        limit = asyncio.Semaphore(cap) if cap else contextlib.nullcontext()
 
-        async def one(batch: list[str]) -> list[list[float]]:
-            async with limit, self._async_slot():
-                response = await self._asend(
-                    "embed", lambda: self.backend.embed_request(batch, model), stream=False
-                )
+        async def one(batch: list[str], started: Callable[[], None]) -> list[list[float]]:
+            async def send() -> httpx.Response:
+                started()
+                async with self._async_slot():
+                    return await self._asend(
+                        "embed", lambda: self.backend.embed_request(batch, model), stream=False
+                    )
+
+            async with limit:
+                response = await self._agoverned(model, send, bulk=True)
             return self._vectors(batch, response)
 
-        results = await asyncio.gather(*(one(b) for b in batches))
-        return [vector for result in results for vector in result]
+        return await concurrency.arun_batches(batches, one)
 
     # --- lifecycle ----------------------------------------------------------------------
 

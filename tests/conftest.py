@@ -41,3 +41,13 @@ def emulator() -> Iterator[HunyuanEmulator]:
     """A fresh loopback Hunyuan for tests that need a live socket (faults, concurrency)."""
     with HunyuanEmulator() as emu:
         yield emu
+
+
+@pytest.fixture(autouse=True)
+def _fresh_quota_limiters() -> Iterator[None]:
+    """Each test starts with no learned quota: a 429 one test provoked must not pace the next."""
+    from hunyuan_core import concurrency
+
+    concurrency.reset()
+    yield
+    concurrency.reset()
