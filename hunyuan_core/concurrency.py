@@ -180,7 +180,7 @@ class AdaptiveLimiter:
             return None, self._next_slot - now
         pace = self.pace()
         if pace:
-            self._next_slot = max(self._next_slot, now - 1 / pace) + 1 / pace
+            self._next_slot = max(self._next_slot, now) + 1 / pace
         self.in_flight += 1
         self.stats.started += 1
         permit = Permit(now)
@@ -233,13 +233,17 @@ class AdaptiveLimiter:
         self.stats.backoffs += 1
         self._last_backoff = now
         self.limited_once = True
-        # What the server let through in the window before this request: its quota, seen here.
+        # What the server let through in the window before this request: its rate quota, if
+        # that is what refused it. A concurrency refusal says nothing about the rate, so a
+        # back-off never more than halves the rate we were sending at.
         since = permit.started - self.window
         accepted = [p for p in self._recent if since < p.started <= permit.started]
-        observed = sum(1 for p in accepted if not p.limited and p is not permit) / self.window
-        if observed > 0:  # else nothing went through lately: no rate to learn, the pause must do
-            self._ceiling = observed
-            self.rate = max(self.min_rate, min(self.backoff * observed, self.rate or math.inf))
+        let_in = sum(1 for p in accepted if not p.limited and p is not permit)
+        if let_in:  # else nothing went through lately: no rate to learn, the pause must do
+            sending = self.rate or let_in / max(permit.started - accepted[0].started, 1e-3)
+            self._ceiling = let_in / self.window
+            target = max(self.backoff * self._ceiling, sending / 2)
+            self.rate = max(self.min_rate, min(target, self.rate or math.inf))
         # The requests still in flight were let in: the most the server took at once.
         self._concurrency_ceiling = max(1, self.in_flight)
         self.limit = max(1.0, min(self.limit / 2, float(self._concurrency_ceiling)))

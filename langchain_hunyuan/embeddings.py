@@ -25,8 +25,9 @@ class HunyuanEmbeddings(BaseModel, Embeddings):
     ```
 
     The core sends only ``input`` and ``model`` (all Hunyuan accepts), in batches of at most
-    ``embed_batch_size`` texts (200, the server's cap), ``embed_concurrency`` batches at a time,
-    and returns the vectors in the order of the texts. Empty strings are rejected with a
+    ``embed_batch_size`` texts (200, the server's cap), as many batches at a time as the
+    account's quota allows (learned from 429s; ``embed_concurrency`` caps it), and returns the
+    vectors in the order of the texts. Empty strings are rejected with a
     ``HunyuanInputError`` before any request; an empty list returns ``[]`` without one.
     """
 
@@ -48,7 +49,10 @@ class HunyuanEmbeddings(BaseModel, Embeddings):
     timeout: float | None = DEFAULT_TIMEOUT
     max_retries: int = 2
     embed_batch_size: int = Field(default=MAX_EMBEDDING_BATCH, ge=1, le=MAX_EMBEDDING_BATCH)
-    embed_concurrency: int = Field(default=4, ge=1)
+    embed_concurrency: int | None = Field(default=None, ge=1)
+    """Most batches in flight; by default the core adapts to the account's quota."""
+    max_requests_per_second: float | None = Field(default=None, gt=0)
+    """Your quota, if you know it: requests are paced under it (passed to the core)."""
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
@@ -71,6 +75,7 @@ class HunyuanEmbeddings(BaseModel, Embeddings):
                 max_retries=self.max_retries,
                 embed_batch_size=self.embed_batch_size,
                 embed_concurrency=self.embed_concurrency,
+                max_requests_per_second=self.max_requests_per_second,
             )
         return self._client
 

@@ -43,6 +43,9 @@ class HunyuanEmbedding(BaseEmbedding):
     region: str | None = Field(default=None)
     timeout: float = Field(default=120.0, ge=0, description="Read timeout in seconds.")
     max_retries: int = Field(default=2, ge=0, description="Retries of a failed request.")
+    max_requests_per_second: float | None = Field(
+        default=None, gt=0, description="Your quota, if known: requests are paced under it."
+    )
 
     _client: HunyuanClient = PrivateAttr()
 
@@ -63,6 +66,7 @@ class HunyuanEmbedding(BaseEmbedding):
             timeout=self.timeout,
             max_retries=self.max_retries,
             embed_batch_size=self.embed_batch_size,
+            max_requests_per_second=self.max_requests_per_second,
             http_client=http_client,
             http_async_client=async_http_client,
         )

@@ -312,6 +312,9 @@ class Hunyuan(FunctionCallingLLM):
     region: str | None = Field(default=None, description="Tencent Cloud region (native API).")
     timeout: float = Field(default=120.0, ge=0, description="Read timeout in seconds.")
     max_retries: int = Field(default=2, ge=0, description="Retries of a failed request.")
+    max_requests_per_second: float | None = Field(
+        default=None, gt=0, description="Your quota, if known: requests are paced under it."
+    )
     raise_on_sensitive: bool = Field(
         default=False,
         description="Raise ContentModerationError when moderation stops a reply.",
@@ -332,6 +335,7 @@ class Hunyuan(FunctionCallingLLM):
             timeout=self.timeout,
             max_retries=self.max_retries,
             raise_on_sensitive=self.raise_on_sensitive,
+            max_requests_per_second=self.max_requests_per_second,
             http_client=http_client,
             http_async_client=async_http_client,
         )
