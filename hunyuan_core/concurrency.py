@@ -73,6 +73,8 @@ class Permit:
 
     started: float
     limited: bool = False
+    #: Requests in flight, this one included, when it started.
+    concurrency: int = 1
 
 
 class _Waiter:
@@ -152,6 +154,7 @@ class AdaptiveLimiter:
         self._last_backoff = -math.inf
         self._ceiling = 0.0  # the rate that succeeded when the last 429 came
         self._concurrency_ceiling = 0
+        self._most_held = 0  # the most requests in flight at once that all succeeded
         self._next_slot = -math.inf
         self._recent: deque[Permit] = deque()  # permits started lately, oldest first
         self._lock = threading.Lock()
@@ -183,7 +186,7 @@ class AdaptiveLimiter:
             self._next_slot = max(self._next_slot, now) + 1 / pace
         self.in_flight += 1
         self.stats.started += 1
-        permit = Permit(now)
+        permit = Permit(now, concurrency=self.in_flight)
         self._recent.append(permit)
         while self._recent[0].started < now - 2 * self.window:
             self._recent.popleft()
@@ -212,6 +215,7 @@ class AdaptiveLimiter:
 
     def _on_success(self, permit: Permit, now: float) -> None:
         self.stats.succeeded += 1
+        self._most_held = max(self._most_held, permit.concurrency)
         if self.in_flight + 1 >= int(self.limit):  # only grow a window that was full
             if not self.limited_once or self.limit < self._concurrency_ceiling:
                 step = 1.0  # slow start, or back to what the server took before the 429
@@ -239,7 +243,11 @@ class AdaptiveLimiter:
         since = permit.started - self.window
         accepted = [p for p in self._recent if since < p.started <= permit.started]
         let_in = sum(1 for p in accepted if not p.limited and p is not permit)
-        if let_in:  # else nothing went through lately: no rate to learn, the pause must do
+        # Refused while more were in flight than ever succeeded: the concurrency limit, most
+        # likely. Refused at a concurrency that worked before: the rate.
+        if (
+            let_in and permit.concurrency <= self._most_held
+        ):  # else nothing went through lately: no rate to learn, the pause must do
             sending = self.rate or let_in / max(permit.started - accepted[0].started, 1e-3)
             self._ceiling = let_in / self.window
             target = max(self.backoff * self._ceiling, sending / 2)

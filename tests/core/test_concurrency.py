@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import itertools
 import math
 import os
 from collections import deque
@@ -34,9 +35,7 @@ class FakeClock:
 
 
 def limiter(clock: FakeClock, **kwargs: Any) -> AdaptiveLimiter:
-    return AdaptiveLimiter(
-        clock=clock, sleep=clock.sleep, async_sleep=clock.async_sleep, **kwargs
-    )
+    return AdaptiveLimiter(clock=clock, sleep=clock.sleep, async_sleep=clock.async_sleep, **kwargs)
 
 
 def start(lim: AdaptiveLimiter) -> Permit:
@@ -82,26 +81,35 @@ def test_an_idle_window_does_not_grow() -> None:
 def test_a_429_backs_off_from_what_the_server_let_through_and_pauses() -> None:
     clock = FakeClock()
     lim = limiter(clock, initial_concurrency=64)
-    accepted = []
-    for _ in range(20):  # 20 requests let in over 0.5 s
-        accepted.append(start(lim))
+    for _ in range(20):  # 20 requests let in over 0.5 s, one at a time
+        lim.release(start(lim))
         clock.now += 0.025
-    refused = start(lim)
-    lim.release(refused, rate_limited=True, retry_after=2.0)
-    # We were sending at 40/s: a 429 at most halves that (it may have been a concurrency
-    # refusal, which says nothing about the rate).
+    lim.release(start(lim), rate_limited=True, retry_after=2.0)
+    # Refused at a concurrency that worked: the rate. We were sending at 40/s; a 429 at most
+    # halves that (the window may not have been full yet).
     assert lim.rate == pytest.approx(20)
-    assert lim.limit == 20  # 64 halved, but no more than the 20 the server took at once
+    assert lim.limit == 1  # halved, but no more than the server held at once (none)
     assert lim.try_start() == (None, pytest.approx(2.0))  # paused until Retry-After
     clock.now += 2.0 + 1e-9
-    for permit in accepted:
-        lim.release(permit)
     for _ in range(20):  # a second at the learned pace, then refused again
-        permit = paced(lim, clock)
-        lim.release(permit)
+        lim.release(paced(lim, clock))
     lim.release(paced(lim, clock), rate_limited=True, retry_after=1.0)
     assert lim.rate == pytest.approx(0.97 * 19)  # 19 let in within the second before it
     assert lim.stats.backoffs == 2 and lim.stats.rate_limited == 2
+
+
+def test_a_429_at_a_new_concurrency_high_backs_off_concurrency_only() -> None:
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64)
+    for _ in range(3):
+        lim.release(start(lim))  # one at a time works
+    held = [start(lim) for _ in range(5)]  # 5 at once: never tried before
+    lim.release(start(lim), rate_limited=True, retry_after=1.0)
+    assert lim.rate is None and lim.limit == 5  # the 5 still in flight were let in
+    clock.now += 1.0 + 1e-9
+    for permit in held:
+        lim.release(permit)
+    assert lim.limit == 5  # back at what the server took, held there (no probing yet)
 
 
 def test_429s_of_requests_sent_before_the_back_off_are_the_same_event() -> None:
@@ -155,7 +163,7 @@ def test_max_requests_per_second_paces_starts() -> None:
         permit = paced(lim, clock)
         starts.append(permit.started)
         lim.release(permit)
-    assert [round(b - a, 6) for a, b in zip(starts, starts[1:], strict=False)] == [0.25] * 8
+    assert [round(b - a, 6) for a, b in itertools.pairwise(starts)] == [0.25] * 8
 
 
 def test_the_sync_queue_waits_on_the_injected_clock() -> None:

@@ -5,8 +5,9 @@ The wire format is :class:`~tests.support.emulator.HunyuanEmulator`'s (OpenAI-sh
 
 - at most ``rps`` requests admitted in any sliding ``window`` (1 s), and at most ``concurrent``
   in flight; beyond either, 429 with TokenHub's error body (code ``429001`` for the rate,
-  ``429004`` for concurrency) and ``Retry-After`` in whole seconds (rounded up, as the header
-  allows), the time until the window frees a slot;
+  ``429004`` for concurrency) and ``Retry-After``: the time until the window frees a slot, in
+  whole seconds rounded up as the header allows (``whole_seconds=False``: exact, which keeps
+  tests fast);
 - every admitted request takes ``latency`` seconds.
 
 Counters (``admitted``, ``rejected``) let a test or benchmark check what the client did; in
@@ -39,11 +40,13 @@ class QuotaServer(HunyuanEmulator):
         latency: float = 0.02,
         window: float = 1.0,
         tolerant: bool = False,
+        whole_seconds: bool = True,
     ) -> None:
         super().__init__(latency=latency)
         self.rps = rps
         self.concurrent = concurrent
         self.window = window
+        self.whole_seconds = whole_seconds
         if tolerant:  # the OpenAI SDK sends encoding_format; Hunyuan rejects it (see benchmarks)
             self.embedding_fields = self.embedding_fields | {"encoding_format"}
         self._admitted: dict[str, deque[float]] = defaultdict(deque)
@@ -87,9 +90,8 @@ class QuotaServer(HunyuanEmulator):
         if over is not None:
             self.rejected += 1
             code, wait = over
-            await ex.send_json(
-                429, _rate_limit_body(code), {"Retry-After": str(max(1, math.ceil(wait)))}
-            )
+            after = str(max(1, math.ceil(wait))) if self.whole_seconds else f"{wait:.3f}"
+            await ex.send_json(429, _rate_limit_body(code), {"Retry-After": after})
             return
         self.admitted += 1
         self._admitted[key].append(now)
