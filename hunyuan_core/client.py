@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
-import threading
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
+from hunyuan_core import concurrency
 from hunyuan_core._constants import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_DEADLINE,
@@ -40,6 +40,8 @@ from hunyuan_core.sse import DONE
 from hunyuan_core.streaming import AsyncEventStream, EventStream
 from hunyuan_core.transport import Sender
 from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingResponse
+
+T = TypeVar("T")
 
 __all__ = ["DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "HunyuanClient", "make_backend"]
 
@@ -94,7 +96,10 @@ class HunyuanClient:
         retry_policy: RetryPolicy | None = None,
         raise_on_sensitive: bool = False,
         embed_batch_size: int = MAX_EMBEDDING_BATCH,
-        embed_concurrency: int = 4,
+        embed_concurrency: int | None = None,
+        max_requests_per_second: float | None = None,
+        adaptive_concurrency: bool = True,
+        rate_limit_patience: float = concurrency.DEFAULT_PATIENCE,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -117,7 +122,12 @@ class HunyuanClient:
         self.backend = backend
         self.raise_on_sensitive = raise_on_sensitive
         self.embed_batch_size = embed_batch_size
-        self.embed_concurrency = max(1, embed_concurrency)
+        # Bulk work at the quota (see hunyuan_core/concurrency.py): embed_concurrency only caps
+        # the batches in flight; with adaptive_concurrency=False it fixes them (4 by default).
+        self.embed_concurrency = max(1, embed_concurrency) if embed_concurrency else None
+        self.max_requests_per_second = max_requests_per_second
+        self.adaptive_concurrency = adaptive_concurrency
+        self.rate_limit_patience = rate_limit_patience
         retry = retry_policy or RetryPolicy(max_retries=max_retries)
         limits = CallLimits(deadline, stream_idle_timeout, max_response_bytes, max_line_bytes)
         self._sender = Sender(
@@ -127,6 +137,33 @@ class HunyuanClient:
 
     def __repr__(self) -> str:
         return f"HunyuanClient(backend={self.backend.name!r}, base_url={self.backend.base_url!r})"
+
+    # --- quota (all logic in hunyuan_core/concurrency.py) ---------------------------------
+
+    def limiter(self, model: str) -> concurrency.AdaptiveLimiter | None:
+        """The process-wide limiter for this account and ``model``; ``None`` when off."""
+        if not self.adaptive_concurrency:
+            return None
+        return concurrency.limiter_for(
+            self.backend.secrets,
+            self.backend.base_url,
+            model,
+            max_requests_per_second=self.max_requests_per_second,
+        )
+
+    def _governed(self, model: str, send: Callable[[], T], bulk: bool = False) -> T:
+        limiter = self.limiter(model)
+        if limiter is None:
+            return send()
+        return concurrency.call(limiter, send, bulk=bulk, patience=self.rate_limit_patience)
+
+    async def _agoverned(
+        self, model: str, send: Callable[[], Awaitable[T]], bulk: bool = False
+    ) -> T:
+        limiter = self.limiter(model)
+        if limiter is None:
+            return await send()
+        return await concurrency.acall(limiter, send, bulk=bulk, patience=self.rate_limit_patience)
 
     @property
     def retry(self) -> RetryPolicy:
@@ -193,8 +230,11 @@ class HunyuanClient:
         """
         build = self._chat_build(request, False, False)
         options = _call_options(timeout, extra_headers)
-        response = self._sender.send("chat", build, stream=False, open=_as_is, **options)
-        return self._parse_completion(request, response)
+
+        def send() -> httpx.Response:
+            return self._sender.send("chat", build, stream=False, open=_as_is, **options)
+
+        return self._parse_completion(request, self._governed(request.model, send))
 
     async def achat(
         self,
@@ -205,11 +245,14 @@ class HunyuanClient:
     ) -> ChatCompletion:
         build = self._chat_build(request, False, False)
         options = _call_options(timeout, extra_headers)
-        async with self._sender.slot():
-            response = await self._sender.asend(
-                "chat", build, stream=False, open=_aas_is, **options
-            )
-        return self._parse_completion(request, response)
+
+        async def send() -> httpx.Response:
+            async with self._sender.slot():
+                return await self._sender.asend(
+                    "chat", build, stream=False, open=_aas_is, **options
+                )
+
+        return self._parse_completion(request, await self._agoverned(request.model, send))
 
     def stream_chat(
         self,
@@ -343,63 +386,50 @@ class HunyuanClient:
     def _embed_build(self, batch: list[str], model: str) -> Any:
         return lambda: self.backend.embed_request(batch, model)
 
-    def _embed_one(self, batch: list[str], model: str) -> list[list[float]]:
-        build = self._embed_build(batch, model)
-        response = self._sender.send("embed", build, stream=False, open=_as_is)
-        return self._vectors(batch, response)
-
     def embed(self, texts: Sequence[str], *, model: str = EMBEDDING_MODEL) -> list[list[float]]:
-        """One vector per text, in order; batched under the server's cap, batches in parallel."""
+        """One vector per text, in order; batched under the server's cap, batches in parallel
+        at the pace the account's quota allows (see :mod:`hunyuan_core.concurrency`).
+
+        If a batch fails for good after others finished, raises
+        :class:`~hunyuan_core.errors.PartialEmbeddingError` holding the finished vectors by
+        index; batches not yet sent are not sent. Resume with ``err.failed_indexes``.
+        """
         batches = self._embed_batches(texts)
-        if len(batches) <= 1 or self.embed_concurrency == 1:
-            results = [self._embed_one(b, model) for b in batches]
-        else:
-            workers = min(self.embed_concurrency, len(batches))
-            failed = threading.Event()
+        limiter = self.limiter(model)
 
-            def one(batch: list[str]) -> list[list[float]]:
-                if failed.is_set():  # a batch failed: the rest are not sent (nor billed)
-                    raise _NotSent
-                try:
-                    return self._embed_one(batch, model)
-                except BaseException:
-                    failed.set()
-                    raise
+        def one(batch: list[str], started: Callable[[], None]) -> list[list[float]]:
+            build = self._embed_build(batch, model)
 
-            with ThreadPoolExecutor(workers, thread_name_prefix="hunyuan-embed") as pool:
-                futures = [pool.submit(one, b) for b in batches]
-                wait(futures, return_when=FIRST_EXCEPTION)
-                for future in futures:
-                    future.cancel()
-                errors = [f.exception() for f in futures if not f.cancelled() and f.exception()]
-                first = next((e for e in errors if not isinstance(e, _NotSent)), None)
-                if first is not None:
-                    raise first
-                results = [future.result() for future in futures]
-        return [vector for result in results for vector in result]
+            def send() -> httpx.Response:
+                started()
+                return self._sender.send("embed", build, stream=False, open=_as_is)
+
+            return self._vectors(batch, self._governed(model, send, bulk=True))
+
+        cap = limiter.max_concurrency if limiter else 4
+        return concurrency.run_batches(batches, one, self.embed_concurrency or cap)
 
     async def aembed(
         self, texts: Sequence[str], *, model: str = EMBEDDING_MODEL
     ) -> list[list[float]]:
+        """Async :meth:`embed`; after a failure, batches not yet sent are cancelled."""
         batches = self._embed_batches(texts)
-        limit = asyncio.Semaphore(self.embed_concurrency)
+        cap = self.embed_concurrency or (None if self.adaptive_concurrency else 4)
+        limit: Any = asyncio.Semaphore(cap) if cap else contextlib.nullcontext()
 
-        async def one(batch: list[str]) -> list[list[float]]:
-            async with limit, self._sender.slot():
-                build = self._embed_build(batch, model)
-                response = await self._sender.asend("embed", build, stream=False, open=_aas_is)
+        async def one(batch: list[str], started: Callable[[], None]) -> list[list[float]]:
+            build = self._embed_build(batch, model)
+
+            async def send() -> httpx.Response:
+                started()
+                async with self._sender.slot():
+                    return await self._sender.asend("embed", build, stream=False, open=_aas_is)
+
+            async with limit:
+                response = await self._agoverned(model, send, bulk=True)
             return self._vectors(batch, response)
 
-        tasks = [asyncio.ensure_future(one(b)) for b in batches]
-        try:
-            results = await asyncio.gather(*tasks)
-        except BaseException:
-            # one batch failed for good: batches still waiting for their turn are not sent
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
-        return [vector for result in results for vector in result]
+        return await concurrency.arun_batches(batches, one)
 
     # --- native API actions -------------------------------------------------------------
 
@@ -474,10 +504,6 @@ class HunyuanClient:
     async def aclose(self) -> None:
         if self._sender.own_http_async_client is not None:
             await self._sender.own_http_async_client.aclose()
-
-
-class _NotSent(Exception):
-    """A batch skipped because another one failed first."""
 
 
 def _call_options(timeout: Any, extra_headers: Mapping[str, str] | None) -> dict[str, Any]:

@@ -211,3 +211,25 @@ class ResponseTooLargeError(HunyuanError):
     def __init__(self, message: str, *, limit: str, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.limit = limit
+
+
+class PartialEmbeddingError(HunyuanError):
+    """A bulk embedding failed part-way; the vectors already paid for are kept.
+
+    ``completed`` maps the index of each embedded text to its vector; ``failed_indexes`` lists
+    the texts without one (failed, or never sent once the job stopped). Resume by embedding
+    ``[texts[i] for i in err.failed_indexes]`` and merging. The error that stopped the job is
+    ``__cause__``; its status and code are copied here.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        completed: dict[int, list[float]],
+        failed_indexes: list[int],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.completed = completed
+        self.failed_indexes = failed_indexes

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 import httpx
 from httpx._client import UseClientDefault
 
+from hunyuan_core import concurrency
 from hunyuan_core._constants import DEFAULT_LIMITS
 from hunyuan_core.backends.base import Backend, WireRequest, request_id_of
 from hunyuan_core.errors import (
@@ -53,6 +55,21 @@ _async_pool = weakref.WeakKeyDictionary()
 # loopback). So requests wait for a slot here instead, at most one per pooled connection.
 _in_flight: weakref.WeakKeyDictionary[httpx.AsyncClient, asyncio.Semaphore]
 _in_flight = weakref.WeakKeyDictionary()
+
+
+# A forked child must not use its parent's sockets, nor close them (TLS would send the parent's
+# close_notify): it drops the pools, keeping the inherited clients referenced and unclosed.
+_inherited: list[object] = []
+
+
+def _fresh_pools_after_fork() -> None:
+    _inherited.extend([dict(_sync_pool), dict(_async_pool), dict(_in_flight)])
+    _sync_pool.clear()
+    _async_pool.clear()
+    _in_flight.clear()
+
+
+os.register_at_fork(after_in_child=_fresh_pools_after_fork)
 
 
 def _timeout(key: TimeoutKey) -> httpx.Timeout:
@@ -347,6 +364,11 @@ class Sender:
         return wait
 
     def _retry_wait(self, err: HunyuanError, attempt: int) -> float | None:
+        if concurrency.is_rate_limited(err):  # the limiter backs off; a bulk job waits it out
+            asked = self.retry._retry_after(err.headers) if err.headers else None
+            wait = concurrency.on_rate_limited(asked)
+            if wait is not None:
+                return wait
         if attempt >= self.retry.max_retries:
             return None
         if isinstance(err, APITimeoutError) and err.limit == "deadline":

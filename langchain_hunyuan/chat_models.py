@@ -39,7 +39,7 @@ from langchain_core.output_parsers import (
 )
 from langchain_core.output_parsers.openai_tools import parse_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
@@ -56,6 +56,7 @@ from hunyuan_core import (
     HunyuanClient,
     Usage,
     backend_for,
+    concurrency,
     model_info,
 )
 from hunyuan_core.models import max_input_tokens
@@ -113,6 +114,9 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
     ``additional_kwargs["reasoning_content"]`` (and ``content_blocks`` as a reasoning block)."""
     reasoning_effort: Literal["none", "low", "medium", "high"] | None = None
     """How hard Hy3 thinks; any value but ``"none"`` turns thinking on."""
+    max_requests_per_second: float | None = None
+    """Your quota, if you know it: calls are paced under it (the core adapts to 429s anyway;
+    LangChain's ``rate_limiter`` works too)."""
     streaming: bool = False
     """Stream under ``invoke`` too (callbacks then receive tokens)."""
     stream_usage: bool = True
@@ -231,6 +235,7 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
                 **self._limits(),
                 raise_on_sensitive=self.raise_on_sensitive,
                 **self._client_options(),
+                max_requests_per_second=self.max_requests_per_second,
             )
         return self._client
 
@@ -239,6 +244,33 @@ class ChatHunyuan(HunyuanConnection, BaseChatModel):
         if update:
             copy._client = None  # the settings changed: build a new client on first use
         return copy
+
+    # --- bulk: one job at the account's quota (hunyuan_core/concurrency.py) ---------------
+
+    def batch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[AIMessage]:
+        """Calls in parallel as one bulk job: 429s are waited out at the quota's pace."""
+        with concurrency.bulk():
+            return super().batch(inputs, config, return_exceptions=return_exceptions, **kwargs)
+
+    async def abatch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[AIMessage]:
+        with concurrency.bulk():
+            return await super().abatch(
+                inputs, config, return_exceptions=return_exceptions, **kwargs
+            )
 
     # --- requests -----------------------------------------------------------------------
 

@@ -33,16 +33,20 @@ class HunyuanEmbeddings(HunyuanConnection, Embeddings):
     ```
 
     The core sends only ``input`` and ``model`` (all Hunyuan accepts), in batches of at most
-    ``embed_batch_size`` texts (200, the server's cap), ``embed_concurrency`` batches at a time,
-    and returns the vectors in the order of the texts. Empty strings are rejected with a
+    ``embed_batch_size`` texts (200, the server's cap), as many batches at a time as the
+    account's quota allows (learned from 429s; ``embed_concurrency`` caps it), and returns the
+    vectors in the order of the texts. Empty strings are rejected with a
     ``HunyuanInputError`` before any request; an empty list returns ``[]`` without one.
     """
 
     model: str = EMBEDDING_MODEL
     embed_batch_size: int = Field(default=MAX_EMBEDDING_BATCH, ge=1, le=MAX_EMBEDDING_BATCH)
-    embed_concurrency: int = Field(default=4, ge=1)
     show_progress_bar: bool = False
     """Show a tqdm progress bar over the texts of ``embed_documents`` (needs ``tqdm``)."""
+    embed_concurrency: int | None = Field(default=None, ge=1)
+    """Most batches in flight; by default the core adapts to the account's quota."""
+    max_requests_per_second: float | None = Field(default=None, gt=0)
+    """Your quota, if you know it: requests are paced under it (passed to the core)."""
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
@@ -65,6 +69,7 @@ class HunyuanEmbeddings(HunyuanConnection, Embeddings):
                 embed_batch_size=self.embed_batch_size,
                 embed_concurrency=self.embed_concurrency,
                 **self._client_options(),
+                max_requests_per_second=self.max_requests_per_second,
             )
         return self._client
 
@@ -82,7 +87,7 @@ class HunyuanEmbeddings(HunyuanConnection, Embeddings):
             client.embed(texts, model=self.model)  # raises the core's input error, unsent
         batch = min(client.embed_batch_size, client.backend.max_embed_batch)
         bar = require_tqdm()(total=len(texts), desc="Embedding", unit="text")
-        return bar, groups(texts, batch * client.embed_concurrency)
+        return bar, groups(texts, batch * (client.embed_concurrency or 4))
 
     @converts_errors
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -37,6 +37,9 @@ class HunyuanEmbedding(HunyuanConnection, BaseEmbedding):
         le=MAX_EMBEDDING_BATCH,
         description=f"Texts per request (Hunyuan accepts at most {MAX_EMBEDDING_BATCH}).",
     )
+    max_requests_per_second: float | None = Field(
+        default=None, gt=0, description="Your quota, if known: requests are paced under it."
+    )
 
     _client: HunyuanClient = PrivateAttr()
 
@@ -54,6 +57,7 @@ class HunyuanEmbedding(HunyuanConnection, BaseEmbedding):
             max_retries=self.max_retries,
             **self._limits(),
             embed_batch_size=self.embed_batch_size,
+            max_requests_per_second=self.max_requests_per_second,
             http_client=http_client,
             http_async_client=async_http_client,
             default_headers=self.default_headers,

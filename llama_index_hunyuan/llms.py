@@ -335,6 +335,9 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
         default_factory=dict,
         description="Extra fields for the request body, e.g. enable_enhancement=False.",
     )
+    max_requests_per_second: float | None = Field(
+        default=None, gt=0, description="Your quota, if known: requests are paced under it."
+    )
     raise_on_sensitive: bool = Field(
         default=False,
         description="Raise ContentModerationError when moderation stops a reply.",
@@ -375,6 +378,7 @@ class Hunyuan(HunyuanConnection, FunctionCallingLLM):
             max_retries=self.max_retries,
             **self._limits(),
             raise_on_sensitive=self.raise_on_sensitive,
+            max_requests_per_second=self.max_requests_per_second,
             http_client=http_client,
             http_async_client=async_http_client,
             default_headers=self.default_headers,

@@ -12,6 +12,7 @@ import pytest
 
 from tests.support import cassettes as cassettes_support
 from tests.support.emulator import HunyuanEmulator
+from tests.support.emulator_tokenhub import TokenHubEmulator
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,4 +51,21 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 def emulator() -> Iterator[HunyuanEmulator]:
     """A fresh loopback Hunyuan for tests that need a live socket (faults, concurrency)."""
     with HunyuanEmulator() as emu:
+        yield emu
+
+
+@pytest.fixture(autouse=True)
+def _fresh_quota_limiters() -> Iterator[None]:
+    """Each test starts with no learned quota: a 429 one test provoked must not pace the next."""
+    from hunyuan_core import concurrency
+
+    concurrency.reset()
+    yield
+    concurrency.reset()
+
+
+@pytest.fixture
+def tokenhub() -> Iterator[TokenHubEmulator]:
+    """A fresh loopback TokenHub (the default endpoint): hy3 and its embedding model."""
+    with TokenHubEmulator() as emu:
         yield emu

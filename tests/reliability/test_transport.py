@@ -22,7 +22,7 @@ from hunyuan_core import (
     HunyuanClient,
     transport,
 )
-from hunyuan_core.errors import ResponseTooLargeError
+from hunyuan_core.errors import PartialEmbeddingError, ResponseTooLargeError
 from tests.support import faults
 from tests.support import transport_faults as tf
 from tests.support.emulator import GREETING, HunyuanEmulator
@@ -348,9 +348,10 @@ async def test_aembed_does_not_send_batches_after_one_fails() -> None:
         emu.script.append(emu._route)
         emu.script.append(faults.status(400))
         client = client_for(emu, embed_batch_size=1, embed_concurrency=4)
-        with pytest.raises(APIStatusError):
+        with pytest.raises(PartialEmbeddingError) as info:
             await client.aembed([f"text {i}" for i in range(40)], model="hunyuan-embedding")
         await asyncio.sleep(0.05)
+        assert isinstance(info.value.__cause__, APIStatusError)  # what stopped the job
         assert len(emu.requests) <= 8
 
 
@@ -359,6 +360,7 @@ def test_embed_does_not_send_batches_after_one_fails() -> None:
         emu.script.append(emu._route)
         emu.script.append(faults.status(400))
         client = client_for(emu, embed_batch_size=1, embed_concurrency=4)
-        with pytest.raises(APIStatusError):
+        with pytest.raises(PartialEmbeddingError) as info:
             client.embed([f"text {i}" for i in range(40)], model="hunyuan-embedding")
+        assert isinstance(info.value.__cause__, APIStatusError)  # what stopped the job
         assert len(emu.requests) <= 8

@@ -453,6 +453,8 @@ class HunyuanEmulator:
 
     #: What ``/embeddings`` accepts: only these two fields (Tencent's docs).
     embedding_fields: frozenset[str] = frozenset({"input", "model"})
+    #: The embedding models served: the legacy endpoint's only.
+    embedding_models: frozenset[str] = frozenset({"hunyuan-embedding"})
 
     def vector_json(self, text: str) -> str:
         """The JSON of ``text``'s vector (the benchmark server caches it)."""
@@ -464,7 +466,7 @@ class HunyuanEmulator:
         if extra:
             await ex.send_json(400, _error(f"unsupported parameter(s): {', '.join(extra)}"))
             return
-        if body.get("model") != "hunyuan-embedding":
+        if body.get("model") not in self.embedding_models:
             await ex.send_json(400, _error("model must be hunyuan-embedding"))
             return
         texts = body.get("input")

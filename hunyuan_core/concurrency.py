@@ -1,0 +1,621 @@
+"""Run bulk work at the account's quota: an adaptive limiter shared by the whole process.
+
+Tencent limits requests per second and concurrent requests per account and model (Hunyuan's
+GetEmbedding defaults to 5 requests/s; TokenHub shows e.g. 60 requests/min for hy3) and answers
+429 past them, sometimes with ``Retry-After``. A fixed number of requests in flight is either
+too slow or a storm of 429s. :class:`AdaptiveLimiter` instead learns the quota from replies:
+
+- **Concurrency**: starts at ``initial_concurrency``; each success adds one while the window is
+  full (slow start). A 429 halves it (multiplicative decrease); it climbs straight back to the
+  number the server had let in at once (the requests still in flight at the 429), and past that
+  by one per window's worth of successes only after ``hold`` quiet seconds (additive increase).
+- **Rate**: unlimited until the first 429. A 429 sets it to ``backoff`` times the rate the server
+  let through in the ``window`` seconds before the rejected request (the quota, seen from here),
+  and pauses new starts until ``Retry-After`` (or ``default_pause``). After ``hold`` quiet
+  seconds it probes upward, ``probe`` of that rate per second, so a raised quota is found again.
+  Holding matters: each probe past the quota costs a 429 and its pause (often a whole second).
+- 429s of requests that started before the last back-off are the same congestion event: they
+  extend the pause but do not back off again.
+
+``max_requests_per_second`` caps the rate for users who know their quota (requests are paced,
+a token bucket holding one token). One limiter serves every client of the process with the same
+credentials, base URL and model (:func:`limiter_for`); the key holds a hash, never the secret.
+A forked child starts with an empty registry (a parent's lock may be held by a thread that does
+not exist in the child).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hashlib
+import math
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from hunyuan_core.errors import HunyuanError, PartialEmbeddingError, RateLimitError
+
+T = TypeVar("T")
+
+#: Error codes that mean "over the quota, slow down" (Tencent Cloud and TokenHub's 429001-6).
+RATE_LIMIT_CODES = frozenset(
+    {"LimitExceeded", "RequestLimitExceeded", "FailedOperation.EngineServerLimitExceeded"}
+    | {f"42900{i}" for i in range(1, 7)}
+)
+
+#: Seconds a governed call waits out 429s (from its first one) before it raises.
+DEFAULT_PATIENCE = 300.0
+
+
+def is_rate_limited(err: BaseException) -> bool:
+    """A 429, :class:`RateLimitError` or one of :data:`RATE_LIMIT_CODES`."""
+    if not isinstance(err, HunyuanError):
+        return False
+    code = err.code or ""
+    return (
+        isinstance(err, RateLimitError)
+        or err.status_code == 429
+        or code in RATE_LIMIT_CODES
+        or code.startswith(("LimitExceeded.", "RequestLimitExceeded."))
+    )
+
+
+@dataclass(eq=False)
+class Permit:
+    """The right to send one request; hand it back with :meth:`AdaptiveLimiter.release`."""
+
+    started: float
+    limited: bool = False
+    #: Requests in flight, this one included, when it started.
+    concurrency: int = 1
+
+
+class _Waiter:
+    """One caller queued for a permit. ``event`` records a wake-up (so none is lost between a
+    check and a wait); ``wake`` is safe from any thread or event loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        self.loop = loop
+        self.event = threading.Event()
+        self.future: asyncio.Future[None] | None = None
+
+    def wake(self) -> None:
+        if self.loop is None:
+            self.event.set()
+        elif not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self._wake_in_loop)
+
+    def _wake_in_loop(self) -> None:
+        self.event.set()
+        if self.future is not None and not self.future.done():
+            self.future.set_result(None)
+
+    async def wait(self, timeout: float | None) -> None:
+        """Until woken (at once if woken since the last ``event.clear()``) or ``timeout``."""
+        if self.event.is_set():
+            return
+        assert self.loop is not None
+        self.future = self.loop.create_future()
+        try:
+            await asyncio.wait_for(self.future, timeout)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            self.future = None
+
+
+@dataclass
+class LimiterStats:
+    """What a limiter has seen (benchmarks and tests read it)."""
+
+    started: int = 0
+    succeeded: int = 0
+    rate_limited: int = 0
+    backoffs: int = 0
+
+
+@dataclass(eq=False)
+class AdaptiveLimiter:
+    """Adaptive concurrency and rate, thread-safe, for sync and async callers at once.
+
+    :meth:`try_start` is the whole control law and never blocks (tests drive it with a fake
+    clock); :meth:`acquire` / :meth:`aacquire` queue callers first come, first served, and only
+    the head of the queue waits on the clock (``sleep`` / ``async_sleep``), so a thousand
+    waiting batches cost no CPU.
+    """
+
+    max_requests_per_second: float | None = None
+    initial_concurrency: int = 2
+    max_concurrency: int = 64
+    backoff: float = 0.97
+    window: float = 1.0
+    hold: float = 30.0
+    probe: float = 0.02
+    default_pause: float = 0.5
+    min_rate: float = 0.1
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    stats: LimiterStats = field(default_factory=LimiterStats)
+
+    def __post_init__(self) -> None:
+        self.limit = float(max(1, min(self.initial_concurrency, self.max_concurrency)))
+        self.rate: float | None = None  # learned; None until the first 429
+        self.in_flight = 0
+        self.paused_until = -math.inf
+        self.limited_once = False
+        self._last_backoff = -math.inf
+        self._ceiling = 0.0  # the rate that succeeded when the last 429 came
+        self._concurrency_ceiling = 0
+        self._most_held = 0  # the most requests in flight at once that all succeeded
+        self._next_slot = -math.inf
+        self._recent: deque[Permit] = deque()  # permits started lately, oldest first
+        self._lock = threading.Lock()
+        self._queue: deque[_Waiter] = deque()
+
+    # --- the control law ------------------------------------------------------------------
+
+    def pace(self) -> float | None:
+        """Requests per second new starts are spaced at, or ``None`` for no spacing."""
+        caps = [r for r in (self.rate, self.max_requests_per_second) if r]
+        return min(caps) if caps else None
+
+    def try_start(self) -> tuple[Permit | None, float | None]:
+        """A permit now, or ``(None, seconds)`` to wait for the clock, or ``(None, None)`` to
+        wait for a request to finish."""
+        with self._lock:
+            return self._try_start()
+
+    def _try_start(self) -> tuple[Permit | None, float | None]:
+        now = self.clock()
+        if now < self.paused_until:
+            return None, self.paused_until - now
+        if self.in_flight >= min(int(self.limit), self.max_concurrency):
+            return None, None
+        if now < self._next_slot:
+            return None, self._next_slot - now
+        pace = self.pace()
+        if pace:
+            self._next_slot = max(self._next_slot, now) + 1 / pace
+        self.in_flight += 1
+        self.stats.started += 1
+        permit = Permit(now, concurrency=self.in_flight)
+        self._recent.append(permit)
+        while self._recent[0].started < now - 2 * self.window:
+            self._recent.popleft()
+        return permit, None
+
+    def release(
+        self,
+        permit: Permit,
+        *,
+        ok: bool = True,
+        rate_limited: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        """Hand a permit back: a success grows the limits, a 429 backs off, other failures
+        leave them as they are."""
+        with self._lock:
+            self.in_flight -= 1
+            now = self.clock()
+            if rate_limited:
+                self._on_rate_limited(permit, now, retry_after)
+            elif ok:
+                self._on_success(permit, now)
+            head = self._queue[0] if self._queue else None
+        if head is not None:
+            head.wake()
+
+    def _on_success(self, permit: Permit, now: float) -> None:
+        self.stats.succeeded += 1
+        self._most_held = max(self._most_held, permit.concurrency)
+        if self.in_flight + 1 >= int(self.limit):  # only grow a window that was full
+            if not self.limited_once or self.limit < self._concurrency_ceiling:
+                step = 1.0  # slow start, or back to what the server took before the 429
+            elif now - self._last_backoff >= self.hold:
+                step = 1.0 / self.limit  # probe: one more per window's worth of successes
+            else:
+                step = 0.0
+            self.limit = min(self.limit + step, float(self.max_concurrency))
+        if self.rate is not None and now - self._last_backoff >= self.hold:
+            self.rate += self.probe * self._ceiling / self.rate
+
+    def _on_rate_limited(self, permit: Permit, now: float, retry_after: float | None) -> None:
+        self.stats.rate_limited += 1
+        permit.limited = True
+        pause = retry_after if retry_after is not None and retry_after >= 0 else None
+        self.paused_until = max(self.paused_until, now + (pause or self.default_pause))
+        if permit.started < self._last_backoff:
+            return  # the same congestion event as the last back-off
+        self.stats.backoffs += 1
+        self._last_backoff = now
+        self.limited_once = True
+        # What the server let through in the window before this request: its rate quota, if
+        # that is what refused it. A concurrency refusal says nothing about the rate, so a
+        # back-off never more than halves the rate we were sending at.
+        since = permit.started - self.window
+        accepted = [p for p in self._recent if since < p.started <= permit.started]
+        let_in = sum(1 for p in accepted if not p.limited and p is not permit)
+        # Refused while more were in flight than ever succeeded: the concurrency limit, most
+        # likely. Refused at a concurrency that worked before: the rate.
+        if (
+            let_in and permit.concurrency <= self._most_held
+        ):  # else nothing went through lately: no rate to learn, the pause must do
+            sending = self.rate or let_in / max(permit.started - accepted[0].started, 1e-3)
+            self._ceiling = let_in / self.window
+            target = max(self.backoff * self._ceiling, sending / 2)
+            self.rate = max(self.min_rate, min(target, self.rate or math.inf))
+        # The requests still in flight were let in: the most the server took at once.
+        self._concurrency_ceiling = max(1, self.in_flight)
+        self.limit = max(1.0, min(self.limit / 2, float(self._concurrency_ceiling)))
+
+    def rate_limited(self, permit: Permit, retry_after: float | None) -> float:
+        """A 429 for a request that keeps its permit to retry: back off, and return the
+        seconds it should wait before sending again (the pause, then its pacing slot)."""
+        with self._lock:
+            now = self.clock()
+            self._on_rate_limited(permit, now, retry_after)
+            start = max(now, self.paused_until, self._next_slot)
+            pace = self.pace()
+            if pace:
+                self._next_slot = start + 1 / pace
+            return start - now
+
+    # --- waiting for a permit -------------------------------------------------------------
+
+    def _enqueue(self, waiter: _Waiter) -> Permit | None:
+        with self._lock:
+            if not self._queue:
+                permit, _ = self._try_start()
+                if permit is not None:
+                    return permit
+            self._queue.append(waiter)
+            return None
+
+    def _turn(self, waiter: _Waiter) -> tuple[Permit | None, float | None, bool]:
+        """``(permit, wait, is_head)`` for a queued waiter; a permit leaves the queue."""
+        with self._lock:
+            if self._queue[0] is not waiter:
+                return None, None, False
+            permit, wait = self._try_start()
+            if permit is None:
+                return None, wait, True
+            self._queue.popleft()
+            following = self._queue[0] if self._queue else None
+        if following is not None:
+            following.wake()
+        return permit, None, True
+
+    def _leave(self, waiter: _Waiter) -> None:
+        with self._lock:
+            was_head = bool(self._queue) and self._queue[0] is waiter
+            if waiter in self._queue:
+                self._queue.remove(waiter)
+            following = self._queue[0] if was_head and self._queue else None
+        if following is not None:
+            following.wake()
+
+    def acquire(self) -> Permit:
+        """Block until a request may start."""
+        waiter = _Waiter(None)
+        permit = self._enqueue(waiter)
+        try:
+            while permit is None:
+                waiter.event.clear()
+                permit, wait, head = self._turn(waiter)
+                if permit is None and head and wait is not None:
+                    self.sleep(wait)
+                elif permit is None:
+                    waiter.event.wait(_GUARD if head else None)
+        except BaseException:
+            self._leave(waiter)
+            raise
+        return permit
+
+    async def aacquire(self) -> Permit:
+        """Wait until a request may start; cancelling the wait leaves the queue cleanly."""
+        waiter = _Waiter(asyncio.get_running_loop())
+        permit = self._enqueue(waiter)
+        try:
+            while permit is None:
+                waiter.event.clear()
+                permit, wait, head = self._turn(waiter)
+                if permit is None and head and wait is not None:
+                    await self.async_sleep(wait)
+                elif permit is None:
+                    await waiter.wait(_GUARD if head else None)
+        except BaseException:
+            self._leave(waiter)
+            raise
+        return permit
+
+
+#: The longest the head of the queue waits for a release before it looks again (releases wake
+#: it; this only bounds the cost of a wake-up lost to a closed event loop).
+_GUARD = 1.0
+
+
+# --- calls governed by a limiter -----------------------------------------------------------
+
+
+@dataclass
+class _Call:
+    """The governed call running in this context (see :func:`call`)."""
+
+    limiter: AdaptiveLimiter
+    permit: Permit
+    bulk: bool
+    patience: float
+    waited: float = 0.0
+
+
+_current: contextvars.ContextVar[_Call | None] = contextvars.ContextVar(
+    "hunyuan_governed_call", default=None
+)
+_bulk: contextvars.ContextVar[bool] = contextvars.ContextVar("hunyuan_bulk", default=False)
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Mark the calls made inside as one bulk job (``ChatHunyuan.batch`` does): their 429s are
+    waited out within the patience instead of spending ``max_retries``. Threads and tasks
+    started inside inherit it when they copy the context (LangChain's executors do)."""
+    token = _bulk.set(True)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)
+
+
+def on_rate_limited(retry_after: float | None) -> float | None:
+    """The send loop got a 429. Inside a governed call this reports it to the limiter (which
+    backs off and pauses new starts); in a bulk job it returns how long to wait before sending
+    again, not counting against ``max_retries``, until the call's patience is spent. ``None``:
+    leave the 429 to the retry policy."""
+    current = _current.get()
+    if current is None:
+        return None
+    wait = current.limiter.rate_limited(current.permit, retry_after)
+    if not current.bulk or current.waited + wait > current.patience:
+        return None
+    current.waited += wait
+    return max(wait, current.limiter.default_pause if retry_after is None else 0.0)
+
+
+@contextmanager
+def _governing(call: _Call) -> Iterator[None]:
+    token = _current.set(call)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def call(
+    limiter: AdaptiveLimiter,
+    send: Callable[[], T],
+    *,
+    bulk: bool = False,
+    patience: float = DEFAULT_PATIENCE,
+) -> T:
+    """``send()`` (the send loop, with its retries) under a permit of ``limiter``."""
+    permit = limiter.acquire()
+    ok = False
+    try:
+        with _governing(_Call(limiter, permit, bulk or _bulk.get(), patience)):
+            result = send()
+        ok = True
+        return result
+    finally:
+        limiter.release(permit, ok=ok)
+
+
+async def acall(
+    limiter: AdaptiveLimiter,
+    send: Callable[[], Awaitable[T]],
+    *,
+    bulk: bool = False,
+    patience: float = DEFAULT_PATIENCE,
+) -> T:
+    """Async :func:`call`."""
+    permit = await limiter.aacquire()
+    ok = False
+    try:
+        with _governing(_Call(limiter, permit, bulk or _bulk.get(), patience)):
+            result = await send()
+        ok = True
+        return result
+    finally:
+        limiter.release(permit, ok=ok)
+
+
+# --- bulk jobs: batches in parallel, nothing paid for thrown away ---------------------------
+
+
+class JobStopped(Exception):
+    """Raised by ``started()`` in a batch that had not been sent when its job failed."""
+
+
+Vectors = list[list[float]]
+
+
+def _outcome(
+    batches: list[list[str]], results: dict[int, Vectors], errors: dict[int, BaseException]
+) -> Vectors:
+    """All vectors in order, or the first real error, as :class:`PartialEmbeddingError` when
+    some batches had finished (their vectors are kept on it)."""
+    real = {
+        i: e for i, e in errors.items() if not isinstance(e, (JobStopped, asyncio.CancelledError))
+    }
+    if not real and len(results) == len(batches):
+        return [vector for i in range(len(batches)) for vector in results[i]]
+    first = real[min(real)] if real else next(iter(errors.values()))
+    if not results:
+        raise first
+    completed: dict[int, list[float]] = {}
+    failed: list[int] = []
+    offset = 0
+    for i, batch in enumerate(batches):
+        indexes = range(offset, offset + len(batch))
+        if i in results:
+            completed.update(zip(indexes, results[i], strict=True))
+        else:
+            failed.extend(indexes)
+        offset += len(batch)
+    cause = first if isinstance(first, HunyuanError) else None
+    raise PartialEmbeddingError(
+        f"embedded {len(completed)} of {offset} texts before {type(first).__name__}: {first}; "
+        "err.completed holds the vectors by index, err.failed_indexes the texts to resume with",
+        completed=completed,
+        failed_indexes=failed,
+        status_code=cause.status_code if cause else None,
+        code=cause.code if cause else None,
+        request_id=cause.request_id if cause else None,
+    ) from first
+
+
+def run_batches(
+    batches: list[list[str]], one: Callable[[list[str], Callable[[], None]], Vectors], workers: int
+) -> Vectors:
+    """``one(batch, started)`` for every batch on ``workers`` threads. ``one`` calls
+    ``started()`` just before sending; once a batch failed it raises :class:`JobStopped`, so
+    batches still waiting are never sent."""
+    stop = threading.Event()
+
+    def started() -> None:
+        if stop.is_set():
+            raise JobStopped
+
+    def run(i: int) -> tuple[int, Vectors]:
+        try:
+            return i, one(batches[i], started)
+        except BaseException:
+            stop.set()
+            raise
+
+    results: dict[int, Vectors] = {}
+    errors: dict[int, BaseException] = {}
+    if workers <= 1 or len(batches) <= 1:
+        for i, batch in enumerate(batches):
+            try:
+                results[i] = one(batch, started)
+            except Exception as err:
+                errors[i] = err
+                break
+    else:
+        with ThreadPoolExecutor(
+            min(workers, len(batches)), thread_name_prefix="hunyuan-embed"
+        ) as pool:
+            futures = {pool.submit(run, i): i for i in range(len(batches))}
+            for future in as_completed(futures):
+                i = futures[future]
+                try:
+                    results[i] = future.result()[1]
+                except Exception as err:
+                    errors[i] = err
+                    for other in futures:
+                        other.cancel()  # not started: never sent
+    unsent = {i: JobStopped() for i in range(len(batches)) if i not in results and i not in errors}
+    return _outcome(batches, results, {**errors, **unsent})
+
+
+async def arun_batches(
+    batches: list[list[str]],
+    one: Callable[[list[str], Callable[[], None]], Awaitable[Vectors]],
+) -> Vectors:
+    """Async :func:`run_batches`: after a failure, batches not yet sent are cancelled, and
+    those in flight are awaited (they are paid for)."""
+    sent: set[int] = set()
+    failed = False
+
+    def starter(i: int) -> Callable[[], None]:
+        def started() -> None:
+            if failed:
+                raise JobStopped
+            sent.add(i)
+
+        return started
+
+    tasks = [asyncio.ensure_future(one(b, starter(i))) for i, b in enumerate(batches)]
+    try:
+        pending: set[asyncio.Future[Vectors]] = set(tasks)
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
+            if not failed and any(t.exception() for t in done if not t.cancelled()):
+                failed = True
+                for i, task in enumerate(tasks):
+                    if i not in sent:
+                        task.cancel()
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        raise
+    results: dict[int, Vectors] = {}
+    errors: dict[int, BaseException] = {}
+    for i, task in enumerate(tasks):
+        if task.cancelled():
+            errors[i] = JobStopped()
+        elif task.exception() is not None:
+            errors[i] = task.exception()  # type: ignore[assignment]
+        else:
+            results[i] = task.result()
+    return _outcome(batches, results, errors)
+
+
+# --- one limiter per account, base URL and model ------------------------------------------
+
+_registry: dict[tuple[str, str, str], AdaptiveLimiter] = {}
+_registry_lock = threading.Lock()
+
+
+def fingerprint(secrets: list[str]) -> str:
+    """A short hash naming an account's credentials without holding them."""
+    return hashlib.sha256("\0".join(secrets).encode()).hexdigest()[:16]
+
+
+def limiter_for(
+    secrets: list[str],
+    base_url: str,
+    model: str,
+    *,
+    max_requests_per_second: float | None = None,
+    max_concurrency: int | None = None,
+) -> AdaptiveLimiter:
+    """The process's limiter for this account, endpoint and model, made on first use.
+
+    Clients that pass ``max_requests_per_second`` or ``max_concurrency`` tighten the shared
+    limiter to the smallest value any of them asked for: the quota is the account's.
+    """
+    key = (fingerprint(secrets), base_url, model)
+    with _registry_lock:
+        limiter = _registry.get(key)
+        if limiter is None:
+            limiter = _registry[key] = AdaptiveLimiter()
+        if max_requests_per_second:
+            current = limiter.max_requests_per_second
+            limiter.max_requests_per_second = min(current or math.inf, max_requests_per_second)
+        if max_concurrency:
+            limiter.max_concurrency = min(limiter.max_concurrency, max_concurrency)
+        return limiter
+
+
+def reset() -> None:
+    """Forget every limiter (tests; a new process starts empty anyway)."""
+    with _registry_lock:
+        _registry.clear()
+
+
+def _forget_after_fork() -> None:
+    global _registry_lock
+    _registry.clear()
+    _registry_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
