@@ -15,23 +15,12 @@ import pytest
 from hunyuan_core import concurrency
 from hunyuan_core.concurrency import AdaptiveLimiter, Permit, is_rate_limited
 from hunyuan_core.errors import APIStatusError, InternalServerError, RateLimitError
+from tests.support import faults
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-        await asyncio.sleep(0)
+def FakeClock() -> faults.FakeClock:
+    """The shared fake clock, starting at 100 s (the limiter's windows need a past)."""
+    return faults.FakeClock(start=100.0)
 
 
 def limiter(clock: FakeClock, **kwargs: Any) -> AdaptiveLimiter:

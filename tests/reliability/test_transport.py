@@ -175,22 +175,7 @@ async def test_a_stalled_stream_names_the_idle_limit(mode: str, gate: Gate) -> N
         assert caught.value.partial_text == "你好"
 
 
-class SteppingClock:
-    """Time that moves only when the retry loop sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
+SteppingClock = faults.FakeClock  # time moves only when the retry loop sleeps
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -23,16 +23,23 @@ from tests.support.emulator import Exchange, Handler
 
 
 class FakeClock:
-    """Records the waits a :class:`RetryPolicy` asks for instead of sleeping them."""
+    """Time that moves only when something sleeps on it: records the waits a
+    :class:`RetryPolicy` (or a limiter) asks for instead of sleeping them. Call it for now."""
 
-    def __init__(self) -> None:
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = start
         self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
 
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
+        self.now += seconds
 
     async def async_sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
+        self.sleep(seconds)
+        await asyncio.sleep(0)  # let other tasks run, as a real sleep would
 
     def policy(self, max_retries: int = 2, jitter: float = 0.0) -> RetryPolicy:
         """A policy whose jitter draw is always ``jitter`` (0 = no jitter, 1 = the most)."""
