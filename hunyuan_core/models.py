@@ -12,8 +12,6 @@ from typing import Any
 DEFAULT_CHAT_MODEL = "hy3"
 #: TokenHub's 1024-dimension text embedding model (TokenHub serves no ``hunyuan-embedding``).
 EMBEDDING_MODEL = "kinfra-text-embedding-0.6b"
-#: The legacy endpoint's and the native API's embedding model.
-LEGACY_EMBEDDING_MODEL = "hunyuan-embedding"
 EMBEDDING_DIMENSIONS = 1024
 #: Vector length per embedding model; a model not listed is assumed to give 1024.
 EMBEDDING_MODEL_DIMENSIONS = {
