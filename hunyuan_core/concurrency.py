@@ -50,6 +50,10 @@ RATE_LIMIT_CODES = frozenset(
     | {f"42900{i}" for i in range(1, 7)}
 )
 
+#: A 429 is read as the rate quota when the window before it let in at least this share of
+#: the most any window did (arrival times carry some jitter).
+RATE_EVIDENCE = 0.8
+
 #: Seconds a governed call waits out 429s (from its first one) before it raises.
 DEFAULT_PATIENCE = 300.0
 
@@ -73,8 +77,17 @@ class Permit:
 
     started: float
     limited: bool = False
-    #: Requests in flight, this one included, when it started.
+    #: Requests at the server, this one included, when it was sent (or started).
     concurrency: int = 1
+    #: When its request last went on the wire (see :func:`on_sending`); ``None`` before.
+    sent: float | None = None
+    #: Counted in :attr:`AdaptiveLimiter.at_server`: sent (or about to be), not yet answered.
+    at_server: bool = True
+
+    @property
+    def at(self) -> float:
+        """When the server saw it, as near as the client knows: sent, else started."""
+        return self.started if self.sent is None else self.sent
 
 
 class _Waiter:
@@ -148,13 +161,15 @@ class AdaptiveLimiter:
     def __post_init__(self) -> None:
         self.limit = float(max(1, min(self.initial_concurrency, self.max_concurrency)))
         self.rate: float | None = None  # learned; None until the first 429
-        self.in_flight = 0
+        self.in_flight = 0  # permits out, their replies still being read included
+        self.at_server = 0  # of those, the requests the server still holds (unanswered)
         self.paused_until = -math.inf
         self.limited_once = False
         self._last_backoff = -math.inf
         self._ceiling = 0.0  # the rate that succeeded when the last 429 came
         self._concurrency_ceiling = 0
-        self._most_held = 0  # the most requests in flight at once that all succeeded
+        self._most_held = 0  # the most requests at the server at once that all succeeded
+        self._most_let_in = 0  # the most let in within one window
         self._next_slot = -math.inf
         self._recent: deque[Permit] = deque()  # permits started lately, oldest first
         self._lock = threading.Lock()
@@ -177,16 +192,24 @@ class AdaptiveLimiter:
         now = self.clock()
         if now < self.paused_until:
             return None, self.paused_until - now
-        if self.in_flight >= min(int(self.limit), self.max_concurrency):
+        if self.at_server >= min(int(self.limit), self.max_concurrency):
+            return None, None
+        if self.in_flight >= self.max_concurrency:
             return None, None
         if now < self._next_slot:
             return None, self._next_slot - now
         pace = self.pace()
         if pace:
-            self._next_slot = max(self._next_slot, now) + 1 / pace
+            # A start that comes a little late for its slot (its thread waited for the GIL,
+            # say) keeps the schedule: a busy client does not fall behind the quota. Later
+            # than half a slot, the schedule starts again from now, so that a start that
+            # waited for a release is never followed by a burst.
+            late = now - self._next_slot
+            self._next_slot = (now if late >= 0.5 / pace else self._next_slot) + 1 / pace
         self.in_flight += 1
+        self.at_server += 1
         self.stats.started += 1
-        permit = Permit(now, concurrency=self.in_flight)
+        permit = Permit(now, concurrency=self.at_server)
         self._recent.append(permit)
         while self._recent[0].started < now - 2 * self.window:
             self._recent.popleft()
@@ -204,6 +227,7 @@ class AdaptiveLimiter:
         leave them as they are."""
         with self._lock:
             self.in_flight -= 1
+            self._leave_server(permit)
             now = self.clock()
             if rate_limited:
                 self._on_rate_limited(permit, now, retry_after)
@@ -216,7 +240,8 @@ class AdaptiveLimiter:
     def _on_success(self, permit: Permit, now: float) -> None:
         self.stats.succeeded += 1
         self._most_held = max(self._most_held, permit.concurrency)
-        if self.in_flight + 1 >= int(self.limit):  # only grow a window that was full
+        self._most_let_in = max(self._most_let_in, self._let_in_before(permit))
+        if self.at_server + 1 >= int(self.limit):  # only grow a window that was full
             if not self.limited_once or self.limit < self._concurrency_ceiling:
                 step = 1.0  # slow start, or back to what the server took before the 429
             elif now - self._last_backoff >= self.hold:
@@ -227,34 +252,64 @@ class AdaptiveLimiter:
         if self.rate is not None and now - self._last_backoff >= self.hold:
             self.rate += self.probe * self._ceiling / self.rate
 
+    def _let_in_before(self, permit: Permit) -> int:
+        """Requests the server let in within the ``window`` up to ``permit``'s arrival, by
+        arrival (send) times: a client busy reading replies sends some requests well after
+        it started them, and counting starts saw 17 where the server had 20."""
+        since = permit.at - self.window
+        return sum(1 for p in self._recent if since < p.at <= permit.at and not p.limited)
+
     def _on_rate_limited(self, permit: Permit, now: float, retry_after: float | None) -> None:
         self.stats.rate_limited += 1
         permit.limited = True
         pause = retry_after if retry_after is not None and retry_after >= 0 else None
         self.paused_until = max(self.paused_until, now + (pause or self.default_pause))
-        if permit.started < self._last_backoff:
-            return  # the same congestion event as the last back-off
+        if permit.at < self._last_backoff:
+            return  # sent before the last back-off: the same congestion event
         self.stats.backoffs += 1
         self._last_backoff = now
         self.limited_once = True
-        # What the server let through in the window before this request: its rate quota, if
-        # that is what refused it. A concurrency refusal says nothing about the rate, so a
-        # back-off never more than halves the rate we were sending at.
-        since = permit.started - self.window
-        accepted = [p for p in self._recent if since < p.started <= permit.started]
-        let_in = sum(1 for p in accepted if not p.limited and p is not permit)
-        # Refused while more were in flight than ever succeeded: the concurrency limit, most
-        # likely. Refused at a concurrency that worked before: the rate.
-        if (
-            let_in and permit.concurrency <= self._most_held
-        ):  # else nothing went through lately: no rate to learn, the pause must do
-            sending = self.rate or let_in / max(permit.started - accepted[0].started, 1e-3)
+        # Which limit refused it? The concurrency, if more were at the server than ever
+        # succeeded at once. The rate, if about as many were let in within the last window
+        # as in any window so far: a sliding-window quota refuses at its count, never below
+        # what it took before. Anything else (a 429 for tokens, say) only pauses and halves.
+        let_in = self._let_in_before(permit)
+        if permit.concurrency <= self._most_held and let_in >= RATE_EVIDENCE * self._most_let_in:
             self._ceiling = let_in / self.window
-            target = max(self.backoff * self._ceiling, sending / 2)
-            self.rate = max(self.min_rate, min(target, self.rate or math.inf))
-        # The requests still in flight were let in: the most the server took at once.
-        self._concurrency_ceiling = max(1, self.in_flight)
+            self.rate = max(self.min_rate, min(self.backoff * self._ceiling, self.rate or math.inf))
+        # The requests still at the server were let in: the most the server took at once.
+        self._concurrency_ceiling = max(1, self.at_server)
         self.limit = max(1.0, min(self.limit / 2, float(self._concurrency_ceiling)))
+
+    def sending(self, permit: Permit) -> None:
+        """``permit``'s request goes on the wire now (again, if it is a retry)."""
+        with self._lock:
+            if not permit.at_server:
+                permit.at_server = True
+                self.at_server += 1
+            permit.sent = self.clock()
+            permit.limited = False
+            permit.concurrency = self.at_server
+
+    def answered(self, permit: Permit, refused: bool = False) -> None:
+        """The server answered ``permit``'s request (its headers are in; ``refused``: a 429).
+        It no longer holds it: reading and parsing the reply is the client's time, and
+        counting it as the server's made a busy client see 15 requests in flight where the
+        server had 5. A refusal is marked at once, so that a burst of 429s being read is
+        not counted as let in when the first of them is handled."""
+        with self._lock:
+            permit.limited = permit.limited or refused
+            released = self._leave_server(permit)
+            head = self._queue[0] if released and self._queue else None
+        if head is not None:
+            head.wake()
+
+    def _leave_server(self, permit: Permit) -> bool:
+        if not permit.at_server:
+            return False
+        permit.at_server = False
+        self.at_server -= 1
+        return True
 
     def rate_limited(self, permit: Permit, retry_after: float | None) -> float:
         """A 429 for a request that keeps its permit to retry: back off, and return the
@@ -372,6 +427,22 @@ def bulk() -> Iterator[None]:
         yield
     finally:
         _bulk.reset(token)
+
+
+def on_sending() -> None:
+    """The send loop is about to put a request on the wire: inside a governed call, the
+    limiter notes the time (it counts what the server let in by when requests reached it)."""
+    current = _current.get()
+    if current is not None:
+        current.limiter.sending(current.permit)
+
+
+def on_answered(status: int | None = None) -> None:
+    """The send loop has the server's answer (``status``; ``None``: none came): see
+    :meth:`AdaptiveLimiter.answered`."""
+    current = _current.get()
+    if current is not None:
+        current.limiter.answered(current.permit, refused=status == 429)
 
 
 def on_rate_limited(retry_after: float | None) -> float | None:

@@ -484,12 +484,15 @@ class Sender:
             request, limits = self._request(client, build, deadline, stream, timeout, extra_headers)
             url = str(request.url)
             started = time.perf_counter()
+            concurrency.on_sending()
             try:
                 response = client.send(request, stream=True)
             except httpx.TransportError as exc:
+                concurrency.on_answered()
                 err = self.transport_error(exc, url, limits)
                 cause: BaseException | None = exc
             else:
+                concurrency.on_answered(response.status_code)
                 _log(kind, url, response, started, attempt)
                 try:
                     if not (stream and self._accepted(response, True)):
@@ -526,12 +529,15 @@ class Sender:
             request, limits = self._request(client, build, deadline, stream, timeout, extra_headers)
             url = str(request.url)
             started = time.perf_counter()
+            concurrency.on_sending()
             try:
                 response = await client.send(request, stream=True)
             except httpx.TransportError as exc:
+                concurrency.on_answered()
                 err = self.transport_error(exc, url, limits)
                 cause: BaseException | None = exc
             else:
+                concurrency.on_answered(response.status_code)
                 _log(kind, url, response, started, attempt)
                 try:
                     if not (stream and self._accepted(response, True)):

@@ -8,6 +8,7 @@ import itertools
 import math
 import os
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -74,9 +75,9 @@ def test_a_429_backs_off_from_what_the_server_let_through_and_pauses() -> None:
         lim.release(start(lim))
         clock.now += 0.025
     lim.release(start(lim), rate_limited=True, retry_after=2.0)
-    # Refused at a concurrency that worked: the rate. We were sending at 40/s; a 429 at most
-    # halves that (the window may not have been full yet).
-    assert lim.rate == pytest.approx(20)
+    # Refused at a concurrency that worked, with as many let in as ever: the rate, just under
+    # the 20 the server let in within the second before it.
+    assert lim.rate == pytest.approx(0.97 * 20)
     assert lim.limit == 1  # halved, but no more than the server held at once (none)
     assert lim.try_start() == (None, pytest.approx(2.0))  # paused until Retry-After
     clock.now += 2.0 + 1e-9
@@ -85,6 +86,58 @@ def test_a_429_backs_off_from_what_the_server_let_through_and_pauses() -> None:
     lim.release(paced(lim, clock), rate_limited=True, retry_after=1.0)
     assert lim.rate == pytest.approx(0.97 * 19)  # 19 let in within the second before it
     assert lim.stats.backoffs == 2 and lim.stats.rate_limited == 2
+
+
+def test_the_rate_is_counted_by_when_requests_reached_the_server() -> None:
+    """A client busy reading replies starts 20 permits at once but sends them over the next
+    second: the server's window held all 20 when it refused the 21st."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64)
+    permits = [start(lim) for _ in range(20)]
+    clock.now += 0.55
+    for p in permits:  # sent from 0.6 s to 1.55 s after they started
+        clock.now += 0.05
+        lim.sending(p)
+        lim.answered(p)
+        lim.release(p)
+    late = start(lim)
+    clock.now += 0.03
+    lim.sending(late)
+    lim.answered(late, refused=True)
+    lim.release(late, rate_limited=True, retry_after=1.0)
+    # By start times, none of the 20 would fall in the second before the refused request.
+    assert lim.rate == pytest.approx(0.97 * 20)
+
+
+def test_a_429_with_fewer_let_in_than_before_is_not_read_as_the_rate() -> None:
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64)
+    for _ in range(20):  # a window that let 20 in
+        lim.release(start(lim))
+        clock.now += 0.05
+    clock.now += 5.0
+    for _ in range(3):  # then only 3 within a second, and a 429: not the 20/s rate
+        lim.release(start(lim))
+        clock.now += 0.05
+    lim.release(start(lim), rate_limited=True, retry_after=1.0)
+    assert lim.rate is None and lim.stats.backoffs == 1
+    assert lim.try_start() == (None, pytest.approx(1.0))  # but it pauses all the same
+
+
+def test_a_reply_being_read_holds_no_server_slot() -> None:
+    """Concurrency counts what the server holds: once a reply's headers are in, its (slow)
+    reading and parsing no longer keeps the next request back."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=1)
+    first = start(lim)
+    lim.sending(first)
+    assert lim.try_start() == (None, None)
+    lim.answered(first)
+    second = start(lim)
+    assert (lim.in_flight, lim.at_server) == (2, 1)
+    lim.release(first)
+    lim.release(second)
+    assert (lim.in_flight, lim.at_server) == (0, 0)
 
 
 def test_a_429_at_a_new_concurrency_high_backs_off_concurrency_only() -> None:
@@ -230,16 +283,27 @@ def test_a_forked_child_starts_with_no_limiters() -> None:
 
 
 def simulate(
-    requests: int, *, rps: int = 20, concurrent: int = 5, latency: float = 0.02
+    requests: int,
+    *,
+    rps: int = 20,
+    concurrent: int = 5,
+    latency: float = 0.02,
+    send_lag: Callable[[int], float] = lambda seq: 0.0,
 ) -> tuple[float, int]:
     """Event-driven run of ``requests`` against a sliding-window quota answering 429 with a
-    whole-second ``Retry-After``; returns (virtual seconds taken, 429s)."""
+    whole-second ``Retry-After``; returns (virtual seconds taken, 429s).
+
+    ``send_lag(n)``: how long after its permit the n-th request reaches the server (a client
+    busy parsing replies sends late); the server counts by arrival, as a real one does.
+    """
     clock = FakeClock()
     clock.now = 0.0
     lim = limiter(clock)
     admitted: deque[float] = deque()
-    events: list[tuple[float, int, Permit, bool, float]] = []
-    in_flight = done = refused = seq = 0
+    # (when, order, what, permit, Retry-After): "send" reaches the server, "ok" / "429" returns
+    events: list[tuple[float, int, str, Permit, float]] = []
+    order = itertools.count()
+    in_flight = done = refused = 0
     pending = requests
     while done < requests:
         wait: float | None = None
@@ -248,25 +312,27 @@ def simulate(
             if permit is None:
                 break
             pending -= 1
-            while admitted and admitted[0] <= clock.now - 1:
-                admitted.popleft()
-            if len(admitted) >= rps or in_flight >= concurrent:
-                retry = math.ceil(admitted[0] + 1 - clock.now) if len(admitted) >= rps else 1
-                events.append((clock.now + 0.001, seq, permit, False, retry))
-                refused += 1
-            else:
-                admitted.append(clock.now)
-                in_flight += 1
-                events.append((clock.now + latency, seq, permit, True, 0))
-            heapq.heapify(events)
-            seq += 1
+            n = next(order)
+            heapq.heappush(events, (clock.now + send_lag(n), n, "send", permit, 0.0))
         upcoming = [events[0][0]] if events else []
         if pending and wait is not None:
             upcoming.append(clock.now + wait)
-        clock.now = min(upcoming)
+        clock.now = max(clock.now, min(upcoming))
         while events and events[0][0] <= clock.now:
-            _, _, permit, ok, retry = heapq.heappop(events)
-            if ok:
+            _, _, what, permit, retry = heapq.heappop(events)
+            if what == "send":
+                lim.sending(permit)
+                while admitted and admitted[0] <= clock.now - 1:
+                    admitted.popleft()
+                if len(admitted) >= rps or in_flight >= concurrent:
+                    retry = math.ceil(admitted[0] + 1 - clock.now) if len(admitted) >= rps else 1
+                    heapq.heappush(events, (clock.now + 0.001, next(order), "429", permit, retry))
+                    refused += 1
+                else:
+                    admitted.append(clock.now)
+                    in_flight += 1
+                    heapq.heappush(events, (clock.now + latency, next(order), "ok", permit, 0))
+            elif what == "ok":
                 in_flight -= 1
                 done += 1
                 lim.release(permit)
