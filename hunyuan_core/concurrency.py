@@ -5,23 +5,28 @@ GetEmbedding defaults to 5 requests/s; TokenHub shows e.g. 60 requests/min for h
 429 past them, sometimes with ``Retry-After``. A fixed number of requests in flight is either
 too slow or a storm of 429s. :class:`AdaptiveLimiter` instead learns the quota from replies:
 
+- **What the server sees**: the send loop reports when a request goes on the wire and when its
+  answer's headers arrive (:func:`on_sending`, :func:`on_answered`). Concurrency counts the
+  requests between the two; the rate counts arrivals. Start times and the client's own reading
+  of replies skewed both on a busy client (it saw 17 let in of 20, and 15 in flight of 5).
 - **Concurrency**: starts at ``initial_concurrency``; each success adds one while the window is
   full (slow start). A 429 halves it (multiplicative decrease); it climbs straight back to the
   number the server had let in at once (the requests still in flight at the 429), and past that
   by one per window's worth of successes only after ``hold`` quiet seconds (additive increase).
-- **Rate**: unlimited until the first 429. A 429 sets it to ``backoff`` times the rate the server
-  let through in the ``window`` seconds before the rejected request (the quota, seen from here),
-  and pauses new starts until ``Retry-After`` (or ``default_pause``). After ``hold`` quiet
-  seconds it probes upward, ``probe`` of that rate per second, so a raised quota is found again.
-  Holding matters: each probe past the quota costs a 429 and its pause (often a whole second).
-- 429s of requests that started before the last back-off are the same congestion event: they
-  extend the pause but do not back off again.
+- **Rate**: unlimited until the first 429. A 429 that is the rate's (see ``_on_rate_limited``)
+  sets it to ``backoff`` times what the server let in within the ``window`` seconds before the
+  rejected request (the quota, seen from here); every 429 pauses new starts until
+  ``Retry-After`` (or ``default_pause``). After ``hold`` quiet seconds it probes upward,
+  ``probe`` of that rate per second, so a raised quota is found again. Holding matters: each
+  probe past the quota costs a 429 and its pause (often a whole second).
+- 429s of requests sent before the last back-off are the same congestion event: they extend
+  the pause but do not back off again.
 
-``max_requests_per_second`` caps the rate for users who know their quota (requests are paced,
-a token bucket holding one token). One limiter serves every client of the process with the same
-credentials, base URL and model (:func:`limiter_for`); the key holds a hash, never the secret.
-A forked child starts with an empty registry (a parent's lock may be held by a thread that does
-not exist in the child).
+``max_requests_per_second`` caps the rate for users who know their quota (requests are paced
+on a schedule; a start less than half a slot late keeps it). One limiter serves every client
+of the process with the same credentials, base URL and model (:func:`limiter_for`); the key
+holds a hash, never the secret. A forked child starts with an empty registry (a parent's lock
+may be held by a thread that does not exist in the child).
 """
 
 from __future__ import annotations
