@@ -88,6 +88,8 @@ class Permit:
     sent: float | None = None
     #: Counted in :attr:`AdaptiveLimiter.at_server`: sent (or about to be), not yet answered.
     at_server: bool = True
+    #: Whether the server held a full window when it answered.
+    window_full: bool = False
 
     @property
     def at(self) -> float:
@@ -166,7 +168,7 @@ class AdaptiveLimiter:
     def __post_init__(self) -> None:
         self.limit = float(max(1, min(self.initial_concurrency, self.max_concurrency)))
         self.rate: float | None = None  # learned; None until the first 429
-        self.in_flight = 0  # permits out, their replies still being read included
+        self.in_flight = 0  # permits out (what the limit bounds), replies being read included
         self.at_server = 0  # of those, the requests the server still holds (unanswered)
         self.paused_until = -math.inf
         self.limited_once = False
@@ -197,9 +199,7 @@ class AdaptiveLimiter:
         now = self.clock()
         if now < self.paused_until:
             return None, self.paused_until - now
-        if self.at_server >= min(int(self.limit), self.max_concurrency):
-            return None, None
-        if self.in_flight >= self.max_concurrency:
+        if self.in_flight >= min(int(self.limit), self.max_concurrency):
             return None, None
         if now < self._next_slot:
             return None, self._next_slot - now
@@ -246,7 +246,9 @@ class AdaptiveLimiter:
         self.stats.succeeded += 1
         self._most_held = max(self._most_held, permit.concurrency)
         self._most_let_in = max(self._most_let_in, self._let_in_before(permit))
-        if self.at_server + 1 >= int(self.limit):  # only grow a window that was full
+        # Only grow a window the server had full when it answered this request: a client slow
+        # to read its replies fills its own window without the server being busy.
+        if permit.window_full:
             if not self.limited_once or self.limit < self._concurrency_ceiling:
                 step = 1.0  # slow start, or back to what the server took before the 429
             elif now - self._last_backoff >= self.hold:
@@ -264,27 +266,37 @@ class AdaptiveLimiter:
         since = permit.at - self.window
         return sum(1 for p in self._recent if since < p.at <= permit.at and not p.limited)
 
-    def _on_rate_limited(self, permit: Permit, now: float, retry_after: float | None) -> None:
+    def _on_rate_limited(self, permit: Permit, now: float, retry_after: float | None) -> float:
+        """Back off for ``permit``'s 429; returns when it may be sent again.
+
+        Which limit refused it? The concurrency, if more were at the server than ever
+        succeeded at once: halving the concurrency answers that, and only the refused request
+        waits out its ``Retry-After`` (pausing everyone cost a whole second at each start).
+        The rate, if about as many were let in within the last window as in any window so
+        far (a sliding-window quota refuses at its count, never below what it took before):
+        the pace drops and everyone pauses. Anything else (a 429 for tokens, say) pauses and
+        halves the concurrency.
+        """
         self.stats.rate_limited += 1
         permit.limited = True
         pause = retry_after if retry_after is not None and retry_after >= 0 else None
-        self.paused_until = max(self.paused_until, now + (pause or self.default_pause))
+        retry_at = now + (pause or self.default_pause)
+        over_concurrency = permit.concurrency > self._most_held
+        if not over_concurrency:
+            self.paused_until = max(self.paused_until, retry_at)
         if permit.at < self._last_backoff:
-            return  # sent before the last back-off: the same congestion event
+            return retry_at  # sent before the last back-off: the same congestion event
         self.stats.backoffs += 1
         self._last_backoff = now
         self.limited_once = True
-        # Which limit refused it? The concurrency, if more were at the server than ever
-        # succeeded at once. The rate, if about as many were let in within the last window
-        # as in any window so far: a sliding-window quota refuses at its count, never below
-        # what it took before. Anything else (a 429 for tokens, say) only pauses and halves.
         let_in = self._let_in_before(permit)
-        if permit.concurrency <= self._most_held and let_in >= RATE_EVIDENCE * self._most_let_in:
+        if not over_concurrency and let_in >= RATE_EVIDENCE * self._most_let_in:
             self._ceiling = let_in / self.window
             self.rate = max(self.min_rate, min(self.backoff * self._ceiling, self.rate or math.inf))
-        # The requests still at the server were let in: the most the server took at once.
-        self._concurrency_ceiling = max(1, self.at_server)
+        # The requests still in flight were let in: the most the server took at once.
+        self._concurrency_ceiling = max(1, self.in_flight)
         self.limit = max(1.0, min(self.limit / 2, float(self._concurrency_ceiling)))
+        return retry_at
 
     def sending(self, permit: Permit) -> None:
         """``permit``'s request goes on the wire now (again, if it is a retry)."""
@@ -298,31 +310,28 @@ class AdaptiveLimiter:
 
     def answered(self, permit: Permit, refused: bool = False) -> None:
         """The server answered ``permit``'s request (its headers are in; ``refused``: a 429).
-        It no longer holds it: reading and parsing the reply is the client's time, and
-        counting it as the server's made a busy client see 15 requests in flight where the
-        server had 5. A refusal is marked at once, so that a burst of 429s being read is
-        not counted as let in when the first of them is handled."""
+
+        It no longer holds it: which limit a 429 hit is judged by the requests the server
+        held when it came (reading replies is the client's time; counting it made a busy
+        client see 15 at the server where there were 5). A refusal is marked at once, so that
+        a burst of 429s still being read is not counted as let in."""
         with self._lock:
             permit.limited = permit.limited or refused
-            released = self._leave_server(permit)
-            head = self._queue[0] if released and self._queue else None
-        if head is not None:
-            head.wake()
+            self._leave_server(permit)
 
-    def _leave_server(self, permit: Permit) -> bool:
-        if not permit.at_server:
-            return False
-        permit.at_server = False
-        self.at_server -= 1
-        return True
+    def _leave_server(self, permit: Permit) -> None:
+        if permit.at_server:
+            permit.window_full = self.at_server >= int(self.limit)
+            permit.at_server = False
+            self.at_server -= 1
 
     def rate_limited(self, permit: Permit, retry_after: float | None) -> float:
         """A 429 for a request that keeps its permit to retry: back off, and return the
         seconds it should wait before sending again (the pause, then its pacing slot)."""
         with self._lock:
             now = self.clock()
-            self._on_rate_limited(permit, now, retry_after)
-            start = max(now, self.paused_until, self._next_slot)
+            retry_at = self._on_rate_limited(permit, now, retry_after)
+            start = max(retry_at, self.paused_until, self._next_slot)
             pace = self.pace()
             if pace:
                 self._next_slot = start + 1 / pace

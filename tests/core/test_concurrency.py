@@ -124,20 +124,26 @@ def test_a_429_with_fewer_let_in_than_before_is_not_read_as_the_rate() -> None:
     assert lim.try_start() == (None, pytest.approx(1.0))  # but it pauses all the same
 
 
-def test_a_reply_being_read_holds_no_server_slot() -> None:
-    """Concurrency counts what the server holds: once a reply's headers are in, its (slow)
-    reading and parsing no longer keeps the next request back."""
+def test_replies_being_read_do_not_count_as_requests_at_the_server() -> None:
+    """One request at a time reaches the server, while the client is still reading up to 5
+    replies: a 429 is then not at a new concurrency high, so it is read as the rate."""
     clock = FakeClock()
-    lim = limiter(clock, initial_concurrency=1)
-    first = start(lim)
-    lim.sending(first)
-    assert lim.try_start() == (None, None)
-    lim.answered(first)
-    second = start(lim)
-    assert (lim.in_flight, lim.at_server) == (2, 1)
-    lim.release(first)
-    lim.release(second)
-    assert (lim.in_flight, lim.at_server) == (0, 0)
+    lim = limiter(clock, initial_concurrency=64)
+    reading: list[Permit] = []
+    for _ in range(20):
+        p = start(lim)
+        lim.sending(p)
+        clock.now += 0.04
+        lim.answered(p)
+        reading.append(p)
+        if len(reading) > 5:
+            lim.release(reading.pop(0))
+    late = start(lim)
+    lim.sending(late)
+    assert (late.concurrency, lim.in_flight) == (1, 6)
+    lim.answered(late, refused=True)
+    lim.release(late, rate_limited=True, retry_after=1.0)
+    assert lim.rate == pytest.approx(0.97 * 20)
 
 
 def test_a_429_at_a_new_concurrency_high_backs_off_concurrency_only() -> None:
@@ -157,6 +163,9 @@ def test_a_429_at_a_new_concurrency_high_backs_off_concurrency_only() -> None:
 def test_429s_of_requests_sent_before_the_back_off_are_the_same_event() -> None:
     clock = FakeClock()
     lim = limiter(clock, initial_concurrency=8)
+    for p in [start(lim) for _ in range(6)]:  # 6 at once worked: the refusals are the rate's
+        lim.release(p)
+    clock.now += 0.1
     permits = [start(lim) for _ in range(6)]
     clock.now += 0.1
     lim.release(permits[0])
@@ -172,8 +181,24 @@ def test_429s_of_requests_sent_before_the_back_off_are_the_same_event() -> None:
 def test_without_retry_after_the_pause_is_the_default() -> None:
     clock = FakeClock()
     lim = limiter(clock, default_pause=0.5)
+    lim.release(start(lim))
     lim.release(start(lim), rate_limited=True)
     assert lim.try_start() == (None, pytest.approx(0.5))
+
+
+def test_a_concurrency_refusal_makes_only_the_refused_request_wait() -> None:
+    """More at the server than ever worked: halve the concurrency, but do not stop everyone
+    for the refused request's Retry-After (a whole second of the quota at every start)."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=8)
+    lim.release(start(lim))  # one at a time worked
+    held = [start(lim) for _ in range(4)]
+    refused = start(lim)
+    assert lim.rate_limited(refused, retry_after=1.0) == pytest.approx(1.0)
+    assert lim.limit == 4 and lim.rate is None
+    for p in held:
+        lim.release(p)
+    assert lim.try_start()[0] is not None  # no pause for the others
 
 
 def test_the_rate_holds_then_probes_upward() -> None:
