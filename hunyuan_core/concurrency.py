@@ -15,10 +15,11 @@ too slow or a storm of 429s. :class:`AdaptiveLimiter` instead learns the quota f
   by one per window's worth of successes only after ``hold`` quiet seconds (additive increase).
 - **Rate**: unlimited until the first 429. A 429 that is the rate's (see ``_on_rate_limited``)
   sets it to ``backoff`` times what the server let in within the ``window`` seconds before the
-  rejected request (the quota, seen from here); every 429 pauses new starts until
-  ``Retry-After`` (or ``default_pause``). After ``hold`` quiet seconds it probes upward,
-  ``probe`` of that rate per second, so a raised quota is found again. Holding matters: each
-  probe past the quota costs a 429 and its pause (often a whole second).
+  rejected request (the quota, seen from here), and pauses new starts until ``Retry-After``
+  (or ``default_pause``); after a concurrency refusal only the refused request waits. After
+  ``hold`` quiet seconds it probes upward, ``probe`` of that rate per second, so a raised quota
+  is found again. Holding matters: each probe past the quota costs a 429 and its pause (often
+  a whole second).
 - 429s of requests sent before the last back-off are the same congestion event: they extend
   the pause but do not back off again.
 
@@ -32,6 +33,7 @@ may be held by a thread that does not exist in the child).
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextvars
 import hashlib
 import math
@@ -177,6 +179,7 @@ class AdaptiveLimiter:
         self._concurrency_ceiling = 0
         self._most_held = 0  # the most requests at the server at once that all succeeded
         self._most_let_in = 0  # the most let in within one window
+        self._arrivals: list[float] = []  # arrival times of recent successes, sorted
         self._next_slot = -math.inf
         self._recent: deque[Permit] = deque()  # permits started lately, oldest first
         self._lock = threading.Lock()
@@ -245,7 +248,7 @@ class AdaptiveLimiter:
     def _on_success(self, permit: Permit, now: float) -> None:
         self.stats.succeeded += 1
         self._most_held = max(self._most_held, permit.concurrency)
-        self._most_let_in = max(self._most_let_in, self._let_in_before(permit))
+        self._note_let_in(permit.at)
         # Only grow a window the server had full when it answered this request: a client slow
         # to read its replies fills its own window without the server being busy.
         if permit.window_full:
@@ -258,6 +261,17 @@ class AdaptiveLimiter:
             self.limit = min(self.limit + step, float(self.max_concurrency))
         if self.rate is not None and now - self._last_backoff >= self.hold:
             self.rate += self.probe * self._ceiling / self.rate
+
+    def _note_let_in(self, at: float) -> None:
+        """Record a success arriving at ``at`` and the most successes any window has held
+        (sorted times and bisection: a scan per success would cost milliseconds at 1,000/s)."""
+        arrivals = self._arrivals
+        bisect.insort(arrivals, at)
+        del arrivals[: bisect.bisect_left(arrivals, at - 2 * self.window)]
+        in_window = bisect.bisect_right(arrivals, at) - bisect.bisect_right(
+            arrivals, at - self.window
+        )
+        self._most_let_in = max(self._most_let_in, in_window)
 
     def _let_in_before(self, permit: Permit) -> int:
         """Requests the server let in within the ``window`` up to ``permit``'s arrival, by
