@@ -6,28 +6,34 @@ GetEmbedding defaults to 5 requests/s; TokenHub shows e.g. 60 requests/min for h
 too slow or a storm of 429s. :class:`AdaptiveLimiter` instead learns the quota from replies:
 
 - **What the server sees**: the send loop reports when a request goes on the wire and when its
-  answer's headers arrive (:func:`on_sending`, :func:`on_answered`). Concurrency counts the
-  requests between the two; the rate counts arrivals. Start times and the client's own reading
-  of replies skewed both on a busy client (it saw 17 let in of 20, and 15 in flight of 5).
-- **Concurrency**: starts at ``initial_concurrency``; each success adds one while the window is
-  full (slow start). A 429 halves it (multiplicative decrease); it climbs straight back to the
-  number the server had let in at once (the requests still in flight at the 429), and past that
-  by one per window's worth of successes only after ``hold`` quiet seconds (additive increase).
+  answer's headers arrive (:func:`on_sending`, :func:`on_answered`), and an httpcore ``trace``
+  stamps the send again just before its first byte is written (:func:`wire_trace`).
+  Concurrency counts the requests between send and answer (replies being read do not count);
+  the rate counts arrivals. Start times and the client's own reading of replies skewed both on
+  a busy client (it saw 17 let in of 20, and 15 in flight of 5).
+- **Concurrency**: starts at ``initial_concurrency``; each success adds one while the server
+  holds a full window (slow start). A 429 that is not the rate's halves it (multiplicative
+  decrease); it climbs straight back to the number the server held at once (those still at
+  the server at the 429), and past that by one per window's worth of successes only after
+  ``hold`` quiet seconds (additive increase).
 - **Rate**: unlimited until the first 429. A 429 that is the rate's (see ``_on_rate_limited``)
-  sets it to ``backoff`` times what the server let in within the ``window`` seconds before the
-  rejected request (the quota, seen from here), and pauses new starts until ``Retry-After``
-  (or ``default_pause``); after a concurrency refusal only the refused request waits. After
-  ``hold`` quiet seconds it probes upward, ``probe`` of that rate per second, so a raised quota
-  is found again. Holding matters: each probe past the quota costs a 429 and its pause (often
-  a whole second).
-- 429s of requests sent before the last back-off are the same congestion event: they extend
-  the pause but do not back off again.
+  sets the pace to ``backoff`` times what the server let in within the ``window`` seconds
+  before the rejected request (the quota, seen from here); a later one lowers it by at most
+  5%. No span of our sends a little longer than the window may then hold more than that
+  count, which lets a client that stalled catch up and makes a whole-second ``Retry-After``
+  unnecessary for anyone but the refused request. After ``hold`` quiet seconds the pace
+  probes upward, ``probe`` of that rate per second, so a raised quota is found again.
+- **Pauses**: a 429 the window does not explain (``Retry-After`` longer than the window, as a
+  per-minute quota asks, or fewer let in than before, as a token quota refuses) pauses every
+  start until ``Retry-After`` (or ``default_pause``). 429s of requests sent before the last
+  back-off are the same congestion event: they may extend a pause but do not back off again.
 
-``max_requests_per_second`` caps the rate for users who know their quota (requests are paced
-on a schedule; a start less than half a slot late keeps it). One limiter serves every client
-of the process with the same credentials, base URL and model (:func:`limiter_for`); the key
-holds a hash, never the secret. A forked child starts with an empty registry (a parent's lock
-may be held by a thread that does not exist in the child).
+``max_requests_per_second`` caps the rate for users who know their quota: starts are paced on
+a schedule, and a late start keeps it (up to one window behind) as long as no window holds
+more than the cap. One limiter serves every client of the process with the same credentials,
+base URL and model (:func:`limiter_for`); the key holds a hash, never the secret. A forked
+child starts with an empty registry (a parent's lock may be held by a thread that does not
+exist in the child).
 """
 
 from __future__ import annotations
@@ -64,6 +70,10 @@ RATE_EVIDENCE = 0.8
 #: Seconds a governed call waits out 429s (from its first one) before it raises.
 DEFAULT_PATIENCE = 300.0
 
+#: The window the limiter counts its own sends in is this much longer than the quota's, for
+#: the jitter between a send and its arrival.
+WINDOW_MARGIN = 0.02
+
 
 def is_rate_limited(err: BaseException) -> bool:
     """A 429, :class:`RateLimitError` or one of :data:`RATE_LIMIT_CODES`."""
@@ -92,6 +102,8 @@ class Permit:
     at_server: bool = True
     #: Whether the server held a full window when it answered.
     window_full: bool = False
+    #: Its current send's entry in the limiter's count of sends (start, send or retry time).
+    slot: float | None = None
 
     @property
     def at(self) -> float:
@@ -181,6 +193,7 @@ class AdaptiveLimiter:
         self._most_let_in = 0  # the most let in within one window
         self._arrivals: list[float] = []  # arrival times of recent successes, sorted
         self._next_slot = -math.inf
+        self._sends: list[float] = []  # when recent sends left (or will: retries), sorted
         self._recent: deque[Permit] = deque()  # permits started lately, oldest first
         self._lock = threading.Lock()
         self._queue: deque[_Waiter] = deque()
@@ -202,22 +215,27 @@ class AdaptiveLimiter:
         now = self.clock()
         if now < self.paused_until:
             return None, self.paused_until - now
-        if self.in_flight >= min(int(self.limit), self.max_concurrency):
+        if self.at_server >= min(int(self.limit), self.max_concurrency):
+            return None, None  # the server's concurrency: replies being read do not count
+        if self.in_flight >= self.max_concurrency:
             return None, None
         if now < self._next_slot:
             return None, self._next_slot - now
+        if now < (room := self._room_at(now)):
+            return None, room - now
         pace = self.pace()
         if pace:
-            # A start that comes a little late for its slot (its thread waited for the GIL,
-            # say) keeps the schedule: a busy client does not fall behind the quota. Later
-            # than half a slot, the schedule starts again from now, so that a start that
-            # waited for a release is never followed by a burst.
-            late = now - self._next_slot
-            self._next_slot = (now if late >= 0.5 / pace else self._next_slot) + 1 / pace
+            # A start late for its slot keeps the schedule, up to one window behind: after a
+            # stall (a garbage collection, a reply's parse holding the GIL) the client catches
+            # up what the quota still allows, and the window count above bounds the catch-up.
+            # The first start after a window without any starts begins a fresh schedule.
+            busy = self._recent and self._recent[-1].started > now - self.window
+            self._next_slot = max(self._next_slot, now - self.window if busy else now) + 1 / pace
         self.in_flight += 1
         self.at_server += 1
         self.stats.started += 1
-        permit = Permit(now, concurrency=self.at_server)
+        permit = Permit(now, concurrency=self.at_server, slot=now)
+        bisect.insort(self._sends, now)
         self._recent.append(permit)
         while self._recent[0].started < now - 2 * self.window:
             self._recent.popleft()
@@ -238,12 +256,60 @@ class AdaptiveLimiter:
             self._leave_server(permit)
             now = self.clock()
             if rate_limited:
+                self._drop_send(permit)
                 self._on_rate_limited(permit, now, retry_after)
             elif ok:
                 self._on_success(permit, now)
             head = self._queue[0] if self._queue else None
         if head is not None:
             head.wake()
+
+    def _windows(self) -> list[tuple[int, float]]:
+        """``(most sends, seconds)`` pairs no span of our sends may exceed: what the server let
+        in when it refused (the learned rate over ``backoff``) per window, counted over a
+        slightly longer span for the jitter between send and arrival; the user's cap per
+        window, exactly (its pace is the cap itself)."""
+        windows = []
+        if self.rate:
+            most = math.floor(self.rate / self.backoff * self.window + 1e-9)
+            windows.append((max(1, most), self.window * (1 + WINDOW_MARGIN)))
+        if self.max_requests_per_second:
+            most = math.floor(self.max_requests_per_second * self.window + 1e-9)
+            windows.append((max(1, most), self.window))
+        return windows
+
+    def _room_at(self, when: float) -> float:
+        """The first time from ``when`` a send fits every window. It counts the sends within a
+        span either side, so a retry booked for later also holds back the sends before it."""
+        windows = self._windows()
+        if not windows:
+            return when
+        sends = self._sends
+        del sends[: bisect.bisect_right(sends, self.clock() - max(s for _, s in windows))]
+        moved = True
+        while moved:
+            moved = False
+            for most, span in windows:
+                first = bisect.bisect_right(sends, when - span)
+                if bisect.bisect_right(sends, when + span) - first >= most:
+                    # The oldest leaves the span (nextafter: no standstill on a rounding tie).
+                    when = max(math.nextafter(when, math.inf), sends[first] + span)
+                    moved = True
+        return when
+
+    def _drop_send(self, permit: Permit) -> None:
+        """Take ``permit``'s send out of the window count (refused: the quota did not count it;
+        counting it held a window's worth of sends back after the first burst of 429s)."""
+        if permit.slot is not None:
+            i = bisect.bisect_left(self._sends, permit.slot)
+            if i < len(self._sends) and self._sends[i] == permit.slot:
+                del self._sends[i]
+            permit.slot = None
+
+    def _move_send(self, permit: Permit, to: float) -> None:
+        self._drop_send(permit)
+        permit.slot = to
+        bisect.insort(self._sends, to)
 
     def _on_success(self, permit: Permit, now: float) -> None:
         self.stats.succeeded += 1
@@ -288,29 +354,52 @@ class AdaptiveLimiter:
         waits out its ``Retry-After`` (pausing everyone cost a whole second at each start).
         The rate, if about as many were let in within the last window as in any window so
         far (a sliding-window quota refuses at its count, never below what it took before):
-        the pace drops and everyone pauses. Anything else (a 429 for tokens, say) pauses and
-        halves the concurrency.
+        the pace drops to just under that count, and the window count holds every other send
+        until the window has room, which is sooner than a whole-second ``Retry-After``
+        (pausing everyone until then lost a window's worth of requests); the concurrency
+        stays, as latency-bound work needs it to reach the rate. A rate 429 that asks for
+        longer than the window is a quota the window does not model (per minute, say):
+        everyone pauses. Anything else (a 429 for tokens, say): everyone pauses, and the
+        concurrency halves.
         """
         self.stats.rate_limited += 1
         permit.limited = True
         pause = retry_after if retry_after is not None and retry_after >= 0 else None
         retry_at = now + (pause or self.default_pause)
         over_concurrency = permit.concurrency > self._most_held
-        if not over_concurrency:
-            self.paused_until = max(self.paused_until, retry_at)
-        if permit.at < self._last_backoff:
-            return retry_at  # sent before the last back-off: the same congestion event
-        self.stats.backoffs += 1
-        self._last_backoff = now
-        self.limited_once = True
         let_in = self._let_in_before(permit)
-        if not over_concurrency and let_in >= RATE_EVIDENCE * self._most_let_in:
-            self._ceiling = let_in / self.window
-            self.rate = max(self.min_rate, min(self.backoff * self._ceiling, self.rate or math.inf))
-        # The requests still in flight were let in: the most the server took at once.
-        self._concurrency_ceiling = max(1, self.in_flight)
-        self.limit = max(1.0, min(self.limit / 2, float(self._concurrency_ceiling)))
+        by_rate = not over_concurrency and let_in >= RATE_EVIDENCE * self._most_let_in
+        if permit.at >= self._last_backoff:  # else sent before it: the same congestion event
+            self.stats.backoffs += 1
+            self._last_backoff = now
+            self.limited_once = True
+            if by_rate:
+                self._learn_rate(let_in)
+            else:
+                # The requests still at the server were let in: the most it took at once.
+                self._concurrency_ceiling = max(1, self.at_server)
+                self.limit = max(1.0, min(self.limit / 2, float(self._concurrency_ceiling)))
+        in_window = by_rate and self.rate is not None and (pause or 0.0) <= self.window
+        if not over_concurrency and not in_window:
+            self.paused_until = max(self.paused_until, retry_at)
         return retry_at
+
+    def _learn_rate(self, let_in: int) -> None:
+        """Pace just under what the server let in within the window before a rate 429.
+
+        The count is the client's, by its send times, and on a busy client (the GIL, garbage
+        collections) it can be one or two off the server's: the first 429 takes the most any
+        window let in, and each later one lowers the pace by at most 5% (one request a window
+        at 20), so a short count costs 5% of the quota, not 20% for the rest of the job (runs
+        saw 16 counted of 20).
+        """
+        if self.rate is None:
+            count = max(let_in, self._most_let_in)
+        else:
+            known = round(self.rate / self.backoff * self.window)
+            count = min(max(let_in, known - math.ceil(known / 20)), known)
+        self._ceiling = count / self.window
+        self.rate = max(self.min_rate, self.backoff * self._ceiling)
 
     def sending(self, permit: Permit) -> None:
         """``permit``'s request goes on the wire now (again, if it is a retry)."""
@@ -319,6 +408,7 @@ class AdaptiveLimiter:
                 permit.at_server = True
                 self.at_server += 1
             permit.sent = self.clock()
+            self._move_send(permit, permit.sent)
             permit.limited = False
             permit.concurrency = self.at_server
 
@@ -332,6 +422,11 @@ class AdaptiveLimiter:
         with self._lock:
             permit.limited = permit.limited or refused
             self._leave_server(permit)
+            if refused:
+                self._drop_send(permit)
+            head = self._queue[0] if self._queue else None
+        if head is not None:
+            head.wake()  # the server has room for another
 
     def _leave_server(self, permit: Permit) -> None:
         if permit.at_server:
@@ -341,14 +436,14 @@ class AdaptiveLimiter:
 
     def rate_limited(self, permit: Permit, retry_after: float | None) -> float:
         """A 429 for a request that keeps its permit to retry: back off, and return the
-        seconds it should wait before sending again (the pause, then its pacing slot)."""
+        seconds it should wait before sending again (its ``Retry-After`` or the pause, then
+        room in the window). The retry is booked in the window count at once, so sends before
+        it leave it room; the pacing schedule of new starts is not moved."""
         with self._lock:
             now = self.clock()
             retry_at = self._on_rate_limited(permit, now, retry_after)
-            start = max(retry_at, self.paused_until, self._next_slot)
-            pace = self.pace()
-            if pace:
-                self._next_slot = start + 1 / pace
+            start = self._room_at(max(retry_at, self.paused_until))
+            self._move_send(permit, start)
             return start - now
 
     # --- waiting for a permit -------------------------------------------------------------
@@ -463,6 +558,26 @@ def on_sending() -> None:
     current = _current.get()
     if current is not None:
         current.limiter.sending(current.permit)
+
+
+def _restamp(name: str, info: object) -> None:
+    if name.endswith(".send_request_headers.started"):
+        on_sending()  # the first byte is about to be written: a truer send time
+
+
+async def _arestamp(name: str, info: object) -> None:
+    _restamp(name, info)
+
+
+def wire_trace(asynchronous: bool) -> Callable[..., object] | None:
+    """An httpcore ``trace`` extension that stamps the send again just before its first byte
+    is written; ``None`` outside a governed call. The stamp taken before ``client.send`` can
+    precede the write by another thread's parse or a garbage collection (the GIL), and those
+    early stamps made the limiter count fewer let in, and more at the server, than there
+    were. Transports that do not trace (mocks, replays) keep the first stamp."""
+    if _current.get() is None:
+        return None
+    return _arestamp if asynchronous else _restamp
 
 
 def on_answered(status: int | None = None) -> None:

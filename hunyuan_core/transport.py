@@ -485,6 +485,8 @@ class Sender:
             url = str(request.url)
             started = time.perf_counter()
             concurrency.on_sending()
+            if trace := concurrency.wire_trace(False):
+                request.extensions["trace"] = trace
             try:
                 response = client.send(request, stream=True)
             except httpx.TransportError as exc:
@@ -530,6 +532,8 @@ class Sender:
             url = str(request.url)
             started = time.perf_counter()
             concurrency.on_sending()
+            if trace := concurrency.wire_trace(True):
+                request.extensions["trace"] = trace
             try:
                 response = await client.send(request, stream=True)
             except httpx.TransportError as exc:

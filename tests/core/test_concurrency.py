@@ -78,14 +78,21 @@ def test_a_429_backs_off_from_what_the_server_let_through_and_pauses() -> None:
     # Refused at a concurrency that worked, with as many let in as ever: the rate, just under
     # the 20 the server let in within the second before it.
     assert lim.rate == pytest.approx(0.97 * 20)
-    assert lim.limit == 1  # halved, but no more than the server held at once (none)
-    assert lim.try_start() == (None, pytest.approx(2.0))  # paused until Retry-After
+    assert lim.limit == 64  # the pace answers the rate: the concurrency stays
+    # Retry-After is longer than the window the limiter counts: a quota it does not model
+    # (per minute, say), so everyone waits it out.
+    assert lim.try_start() == (None, pytest.approx(2.0))
     clock.now += 2.0 + 1e-9
-    for _ in range(20):  # a second at the learned pace, then refused again
+    for _ in range(19):  # at the learned pace; the server now refuses the 20th
         lim.release(paced(lim, clock))
     lim.release(paced(lim, clock), rate_limited=True, retry_after=1.0)
     assert lim.rate == pytest.approx(0.97 * 19)  # 19 let in within the second before it
     assert lim.stats.backoffs == 2 and lim.stats.rate_limited == 2
+    # A Retry-After within the window: no pause for the others, the window count holds them
+    # until the oldest of the 19 leaves it (sooner than the whole second asked).
+    permit, wait = lim.try_start()
+    assert permit is None and wait is not None and wait < 1.0
+    assert lim.paused_until < clock.now
 
 
 def test_the_rate_is_counted_by_when_requests_reached_the_server() -> None:
@@ -180,9 +187,15 @@ def test_429s_of_requests_sent_before_the_back_off_are_the_same_event() -> None:
 
 def test_without_retry_after_the_pause_is_the_default() -> None:
     clock = FakeClock()
-    lim = limiter(clock, default_pause=0.5)
+    lim = limiter(clock, default_pause=0.5, initial_concurrency=8)
+    for _ in range(4):  # 4 let in within a second, then 5 s idle
+        lim.release(start(lim))
+        clock.now += 0.1
+    clock.now += 5.0
     lim.release(start(lim))
-    lim.release(start(lim), rate_limited=True)
+    refused = start(lim)
+    # Not the rate (1 let in where 4 were), and no Retry-After: everyone waits the default.
+    assert lim.rate_limited(refused, None) == pytest.approx(0.5)
     assert lim.try_start() == (None, pytest.approx(0.5))
 
 
@@ -231,6 +244,100 @@ def test_max_requests_per_second_paces_starts() -> None:
         starts.append(permit.started)
         lim.release(permit)
     assert [round(b - a, 6) for a, b in itertools.pairwise(starts)] == [0.25] * 8
+
+
+def most_in_any_window(times: list[float], window: float = 1.0) -> int:
+    return max(sum(1 for u in times if t <= u < t + window) for t in times)
+
+
+def test_a_client_that_stalled_catches_up_without_overfilling_a_window() -> None:
+    """A garbage collection freezes a busy client for 0.5 s: the quota still has room for the
+    10 starts it missed, and it gets them, but no second ever holds more than the cap."""
+    clock = FakeClock()
+    lim = limiter(clock, max_requests_per_second=20, initial_concurrency=64)
+    starts = []
+    for _ in range(40):  # two seconds at the pace, each reply still being read at the next
+        permit = paced(lim, clock)
+        starts.append(permit.started)
+        lim.release(permit)
+    busy = paced(lim, clock)  # a request out when the client stalls
+    starts.append(busy.started)
+    clock.now += 0.5
+    caught_up = 0
+    while (permit := lim.try_start()[0]) is not None:
+        starts.append(permit.started)
+        caught_up += 1
+    assert caught_up == 9  # the 10 slots missed, less the one the stalled request took
+    for _ in range(40):
+        permit = paced(lim, clock)
+        starts.append(permit.started)
+        lim.release(permit)
+    assert most_in_any_window(starts) <= 20
+
+
+def test_an_idle_client_starts_a_fresh_schedule() -> None:
+    clock = FakeClock()
+    lim = limiter(clock, max_requests_per_second=20, initial_concurrency=64)
+    lim.release(paced(lim, clock))
+    clock.now += 5.0  # idle: no burst for the time nobody asked
+    lim.release(start(lim))
+    assert lim.try_start()[0] is None
+
+
+def test_a_later_short_count_lowers_the_pace_by_at_most_5_percent() -> None:
+    """A busy client's count of what the server let in can be a few short of the truth;
+    taking it whole would pace the rest of the job at 80% of the quota."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64)
+    for _ in range(20):
+        lim.release(start(lim))
+        clock.now += 0.05
+    lim.release(start(lim), rate_limited=True, retry_after=1.0)
+    assert lim.rate == pytest.approx(0.97 * 20)
+    clock.now += 2.0
+    for _ in range(16):  # 16 counted in the second before the next 429
+        lim.release(paced(lim, clock))
+    lim.release(paced(lim, clock), rate_limited=True, retry_after=1.0)
+    assert lim.rate == pytest.approx(0.97 * 19)
+
+
+def test_refused_sends_do_not_fill_the_window() -> None:
+    """The quota does not count a request it refused: after a burst of 429s the window holds
+    only what was let in (counting the refused held the next second's sends back)."""
+    clock = FakeClock()
+    lim = limiter(clock, max_requests_per_second=10, initial_concurrency=64)
+    refused = []
+    for _ in range(10):
+        permit = paced(lim, clock)
+        lim.sending(permit)
+        lim.answered(permit, refused=True)
+        refused.append(permit)
+    clock.now += 0.1  # the next slot: not held back until the 10 refused leave the window
+    assert lim.try_start()[0] is not None
+
+
+def test_the_send_is_stamped_again_as_its_first_byte_is_written() -> None:
+    """The stamp before ``client.send`` can precede the write by another thread's parse; the
+    httpcore trace stamps it again just before the first byte."""
+    clock = FakeClock()
+    lim = limiter(clock)
+    stamps: list[float | None] = []
+
+    def send() -> None:
+        concurrency.on_sending()
+        current = concurrency._current.get()
+        assert current is not None
+        stamps.append(current.permit.sent)
+        clock.now += 0.3  # the GIL was elsewhere
+        trace = concurrency.wire_trace(asynchronous=False)
+        assert trace is not None
+        trace("http11.send_request_headers.started", {})
+        trace("http11.send_request_headers.complete", {})
+        stamps.append(current.permit.sent)
+
+    concurrency.call(lim, send)
+    assert stamps == [100.0, pytest.approx(100.3)]
+    assert concurrency.wire_trace(asynchronous=False) is None  # outside a governed call
 
 
 def test_the_sync_queue_waits_on_the_injected_clock() -> None:
@@ -313,6 +420,7 @@ def simulate(
     rps: int = 20,
     concurrent: int = 5,
     latency: float = 0.02,
+    window: float = 1.0,
     send_lag: Callable[[int], float] = lambda seq: 0.0,
 ) -> tuple[float, int]:
     """Event-driven run of ``requests`` against a sliding-window quota answering 429 with a
@@ -347,10 +455,11 @@ def simulate(
             _, _, what, permit, retry = heapq.heappop(events)
             if what == "send":
                 lim.sending(permit)
-                while admitted and admitted[0] <= clock.now - 1:
+                while admitted and admitted[0] <= clock.now - window:
                     admitted.popleft()
                 if len(admitted) >= rps or in_flight >= concurrent:
-                    retry = math.ceil(admitted[0] + 1 - clock.now) if len(admitted) >= rps else 1
+                    full = len(admitted) >= rps
+                    retry = math.ceil(admitted[0] + window - clock.now) if full else 1
                     heapq.heappush(events, (clock.now + 0.001, next(order), "429", permit, retry))
                     refused += 1
                 else:
@@ -361,26 +470,32 @@ def simulate(
                 in_flight -= 1
                 done += 1
                 lim.release(permit)
-            else:
-                pending += 1
-                lim.release(permit, rate_limited=True, retry_after=retry)
+            else:  # a bulk call keeps its permit and sends again when the limiter says
+                lim.answered(permit, refused=True)
+                wait = lim.rate_limited(permit, retry)
+                heapq.heappush(events, (clock.now + wait, next(order), "send", permit, 0.0))
     return clock.now, refused
 
 
 @pytest.mark.parametrize(
-    ("requests", "kwargs", "most_429s"),
+    ("requests", "kwargs", "most_over_ideal", "most_429s"),
     [
-        (500, {}, 10),  # the benchmark's 100,000 texts in 200-text batches
-        (5000, {}, 30),  # the benchmark's 5,000 chat calls
-        (300, {"rps": 2}, 20),
-        (1000, {"latency": 1.0}, 20),  # bound by concurrency, not rate
+        (500, {}, 1.1, 12),  # the benchmark's 100,000 texts in 200-text batches
+        (5000, {}, 1.1, 30),  # the benchmark's 5,000 chat calls
+        (300, {"rps": 2}, 1.1, 12),
+        (1000, {"latency": 1.0}, 1.1, 12),  # bound by concurrency, not rate
+        # Per minute, as TokenHub's RPM: the limiter counts one-second windows and lives on
+        # Retry-After pauses here (1.13x the ideal: a known gap).
+        (300, {"rps": 60, "window": 60.0, "latency": 1.0}, 1.2, 12),
     ],
 )
-def test_a_bulk_job_runs_within_10_percent_of_the_quota(
-    requests: int, kwargs: dict[str, Any], most_429s: int
+def test_a_bulk_job_runs_near_the_quota(
+    requests: int, kwargs: dict[str, Any], most_over_ideal: float, most_429s: int
 ) -> None:
     taken, refused = simulate(requests, **kwargs)
-    rps, concurrent = kwargs.get("rps", 20), 5
-    ideal = max(requests / rps, requests * kwargs.get("latency", 0.02) / concurrent)
-    assert taken <= 1.1 * ideal if kwargs.get("latency", 0) < 1 else taken <= 1.25 * ideal
+    rps, window = kwargs.get("rps", 20), kwargs.get("window", 1.0)
+    latency = kwargs.get("latency", 0.02)
+    # As the benchmark's: the first window's burst, then the rate; or the concurrency's bound.
+    ideal = max((requests - rps) / rps * window, requests * latency / 5) + latency
+    assert taken <= most_over_ideal * ideal
     assert refused <= most_429s
