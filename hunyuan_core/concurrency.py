@@ -21,8 +21,11 @@ too slow or a storm of 429s. :class:`AdaptiveLimiter` instead learns the quota f
   before the rejected request (the quota, seen from here); a later one lowers it by at most
   5%. No span of our sends a little longer than the window may then hold more than that
   count, which lets a client that stalled catch up and makes a whole-second ``Retry-After``
-  unnecessary for anyone but the refused request. After ``hold`` quiet seconds the pace
-  probes upward, ``probe`` of that rate per second, so a raised quota is found again.
+  unnecessary for anyone but the refused request. After ``first_probe`` quiet seconds the
+  pace probes upward, ``probe`` of that rate per second, so a count that came out short (or
+  a raised quota) is found again; each probe the server refuses doubles that wait, up to
+  ``hold``. Once the rate is known, the server is sent no more at once than the pace can use
+  (:meth:`AdaptiveLimiter._concurrency_cap`).
 - **Pauses**: a 429 the window does not explain (``Retry-After`` longer than the window, as a
   per-minute quota asks, or fewer let in than before, as a token quota refuses) pauses every
   start until ``Retry-After`` (or ``default_pause``). 429s of requests sent before the last
@@ -171,6 +174,7 @@ class AdaptiveLimiter:
     backoff: float = 0.97
     window: float = 1.0
     hold: float = 30.0
+    first_probe: float = 5.0
     probe: float = 0.02
     default_pause: float = 0.5
     min_rate: float = 0.1
@@ -191,6 +195,8 @@ class AdaptiveLimiter:
         self._concurrency_ceiling = 0
         self._most_held = 0  # the most requests at the server at once that all succeeded
         self._most_let_in = 0  # the most let in within one window
+        self._service = 0.0  # seconds a request is at the server, a running mean of successes
+        self._rate_hold = min(self.first_probe, self.hold)  # quiet seconds before a rate probe
         self._arrivals: list[float] = []  # arrival times of recent successes, sorted
         self._next_slot = -math.inf
         self._sends: list[float] = []  # when recent sends left (or will: retries), sorted
@@ -215,7 +221,7 @@ class AdaptiveLimiter:
         now = self.clock()
         if now < self.paused_until:
             return None, self.paused_until - now
-        if self.at_server >= min(int(self.limit), self.max_concurrency):
+        if self.at_server >= self._concurrency_cap():
             return None, None  # the server's concurrency: replies being read do not count
         if self.in_flight >= self.max_concurrency:
             return None, None
@@ -263,6 +269,18 @@ class AdaptiveLimiter:
             head = self._queue[0] if self._queue else None
         if head is not None:
             head.wake()
+
+    def _concurrency_cap(self) -> int:
+        """Requests allowed at the server at once: the limit, and once the rate is known no
+        more than the pace can use (Little's law: pace times the time a request is at the
+        server, doubled, plus one). A client busy reading replies misjudges how many the
+        server holds (runs saw 11 counted of 5), and requests it did not need at the server
+        only drew concurrency 429s that read as the rate's."""
+        cap = min(int(self.limit), self.max_concurrency)
+        pace = self.pace()
+        if self.rate is not None and pace and self._service:
+            cap = min(cap, math.ceil(2 * pace * self._service) + 1)
+        return max(1, cap)
 
     def _windows(self) -> list[tuple[int, float]]:
         """``(most sends, seconds)`` pairs no span of our sends may exceed: what the server let
@@ -325,7 +343,7 @@ class AdaptiveLimiter:
             else:
                 step = 0.0
             self.limit = min(self.limit + step, float(self.max_concurrency))
-        if self.rate is not None and now - self._last_backoff >= self.hold:
+        if self.rate is not None and now - self._last_backoff >= self._rate_hold:
             self.rate += self.probe * self._ceiling / self.rate
 
     def _note_let_in(self, at: float) -> None:
@@ -371,6 +389,9 @@ class AdaptiveLimiter:
         by_rate = not over_concurrency and let_in >= RATE_EVIDENCE * self._most_let_in
         if permit.at >= self._last_backoff:  # else sent before it: the same congestion event
             self.stats.backoffs += 1
+            quiet = now - self._last_backoff
+            if by_rate and self.rate is not None and quiet >= self._rate_hold:
+                self._rate_hold = min(2 * self._rate_hold, self.hold)  # a probe refused
             self._last_backoff = now
             self.limited_once = True
             if by_rate:
@@ -430,6 +451,9 @@ class AdaptiveLimiter:
 
     def _leave_server(self, permit: Permit) -> None:
         if permit.at_server:
+            if not permit.limited:
+                held = self.clock() - permit.at
+                self._service = held if not self._service else 0.9 * self._service + 0.1 * held
             permit.window_full = self.at_server >= int(self.limit)
             permit.at_server = False
             self.at_server -= 1

@@ -214,25 +214,35 @@ def test_a_concurrency_refusal_makes_only_the_refused_request_wait() -> None:
     assert lim.try_start()[0] is not None  # no pause for the others
 
 
-def test_the_rate_holds_then_probes_upward() -> None:
+def run_paced(lim: AdaptiveLimiter, clock: FakeClock, seconds: float) -> None:
+    """Paced successes until ``seconds`` have passed on the fake clock."""
+    until = clock.now + seconds
+    while clock.now < until:
+        lim.release(paced(lim, clock))
+
+
+def test_the_rate_holds_then_probes_upward_and_a_refused_probe_waits_longer() -> None:
+    """A short count (a client's count can be a request off) is found again within seconds,
+    not after the 30 s hold; a probe the server refuses doubles the wait before the next."""
     clock = FakeClock()
-    lim = limiter(clock, initial_concurrency=64, hold=30.0, probe=0.02)
+    lim = limiter(clock, initial_concurrency=64, hold=30.0, first_probe=5.0, probe=0.02)
     for _ in range(10):
         lim.release(start(lim))
         clock.now += 0.1
     lim.release(start(lim), rate_limited=True, retry_after=1.0)
     learned = lim.rate
     assert learned == pytest.approx(0.97 * 10)
-    clock.now += 1.0
-    for _ in range(100):  # 10 s of paced successes inside the hold
-        permit = paced(lim, clock)
-        lim.release(permit)
-    assert lim.rate == learned
-    clock.now += 30.0
-    for _ in range(50):
-        permit = paced(lim, clock)
-        lim.release(permit)
-    assert learned < lim.rate < learned * 1.2
+    run_paced(lim, clock, 4.5)
+    assert lim.rate == learned  # quiet for first_probe seconds
+    run_paced(lim, clock, 3.0)
+    assert learned < lim.rate < learned * 1.1  # then up by 2% of the quota a second
+    lim.release(paced(lim, clock), rate_limited=True, retry_after=1.0)  # the probe is refused
+    lowered = lim.rate
+    assert lowered is not None and lowered < learned * 1.1
+    run_paced(lim, clock, 9.0)
+    assert lim.rate == lowered  # now quiet for twice as long
+    run_paced(lim, clock, 2.0)
+    assert lim.rate > lowered
 
 
 def test_max_requests_per_second_paces_starts() -> None:
@@ -499,3 +509,24 @@ def test_a_bulk_job_runs_near_the_quota(
     ideal = max((requests - rps) / rps * window, requests * latency / 5) + latency
     assert taken <= most_over_ideal * ideal
     assert refused <= most_429s
+
+
+def test_once_the_rate_is_known_the_server_holds_no_more_than_the_pace_can_use() -> None:
+    """Little's law: at 9.7 requests/s of 50 ms each, 2 at the server suffice (doubled, plus
+    one), though the concurrency limit is 64: a client slow to read its replies counted 11
+    at a server that allowed 5, and the extra requests drew concurrency 429s."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64)
+    for _ in range(10):
+        permit = start(lim)
+        clock.now += 0.05  # at the server for 50 ms
+        lim.answered(permit)
+        lim.release(permit)
+        clock.now += 0.05
+    lim.release(start(lim), rate_limited=True, retry_after=0.5)
+    assert lim.rate == pytest.approx(9.7) and lim.limit == 64
+    held = [paced(lim, clock), paced(lim, clock)]
+    clock.now += 1.0  # the pace would allow more
+    assert lim.try_start() == (None, None)  # but the third waits for an answer
+    lim.answered(held[0])
+    assert lim.try_start()[0] is not None
