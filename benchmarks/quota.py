@@ -162,21 +162,8 @@ def run_case(
     return row
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--texts", type=int, default=100_000)
-    parser.add_argument("--calls", type=int, default=5_000)
-    parser.add_argument("--rps", type=float, default=20)
-    parser.add_argument("--concurrent", type=int, default=5)
-    parser.add_argument("--latency", type=float, default=0.02)
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-
-    texts = [f"第 {i % 1000} 段文本 text {i % 1000}" for i in range(args.texts)]
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as warm:
-        json.dump(sorted(set(texts)), warm, ensure_ascii=False)
-    args.warm = Path(warm.name)
+def run_cases(texts: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The embedding cases over ``texts``, then the chat cases, each on a fresh server."""
     batches = -(-len(texts) // BATCH)
     rows: list[dict[str, Any]] = []
     if args.texts:
@@ -198,7 +185,25 @@ def main() -> None:
         rows += [run_case(name, run, calls, args) for name, run in cases]
         floor = ("chat ours, no quota (machine floor)", cases[0][1])
         rows.append(run_case(*floor, calls, args, unlimited=True))
-    args.warm.unlink()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--texts", type=int, default=100_000)
+    parser.add_argument("--calls", type=int, default=5_000)
+    parser.add_argument("--rps", type=float, default=20)
+    parser.add_argument("--concurrent", type=int, default=5)
+    parser.add_argument("--latency", type=float, default=0.02)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+
+    texts = [f"第 {i % 1000} 段文本 text {i % 1000}" for i in range(args.texts)]
+    with tempfile.TemporaryDirectory() as folder:  # the texts the server embeds ahead
+        args.warm = Path(folder) / "texts.json"
+        args.warm.write_text(json.dumps(sorted(set(texts)), ensure_ascii=False))
+        rows = run_cases(texts, args)
     env = f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
     print(f"\n{env}; quota {args.rps:g} rps, {args.concurrent} concurrent, {args.latency} s")
     for row in rows:
