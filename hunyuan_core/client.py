@@ -39,7 +39,7 @@ from hunyuan_core.settings import Settings, resolve_settings
 from hunyuan_core.sse import DONE
 from hunyuan_core.streaming import AsyncEventStream, EventStream
 from hunyuan_core.transport import Sender
-from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingResponse
+from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, ChatRequest
 
 T = TypeVar("T")
 
@@ -363,25 +363,29 @@ class HunyuanClient:
 
     def _vectors(self, batch: list[str], response: httpx.Response) -> list[list[float]]:
         try:
-            parsed: EmbeddingResponse = self.backend.parse_embeddings(
+            indexes, vectors, request_id = self.backend.parse_vectors(
                 response.content, response.headers
             )
         except HunyuanError as err:
             raise self._sender.scrub(err) from None
-        if len(parsed.data) != len(batch):
+        if len(vectors) != len(batch):
             raise APIStatusError(
-                f"Hunyuan returned {len(parsed.data)} embeddings for {len(batch)} texts",
-                request_id=parsed.request_id,
+                f"Hunyuan returned {len(vectors)} embeddings for {len(batch)} texts",
+                request_id=request_id,
             )
-        ordered = sorted(parsed.data, key=lambda item: item.index)
-        if [item.index for item in ordered] != list(range(len(batch))):
-            # a duplicate or missing index would pair a text with another text's vector
-            raise APIStatusError(
-                "Hunyuan returned embeddings whose indexes are not 0.."
-                f"{len(batch) - 1}: {sorted(item.index for item in parsed.data)[:20]}",
-                request_id=parsed.request_id,
-            )
-        return [item.embedding for item in ordered]
+        if indexes != list(range(len(batch))):
+            if sorted(indexes) != list(range(len(batch))):
+                # a duplicate or missing index would pair a text with another text's vector
+                raise APIStatusError(
+                    "Hunyuan returned embeddings whose indexes are not 0.."
+                    f"{len(batch) - 1}: {sorted(indexes)[:20]}",
+                    request_id=request_id,
+                )
+            in_order = [0] * len(batch)
+            for position, index in enumerate(indexes):
+                in_order[index] = position
+            vectors = [vectors[position] for position in in_order]
+        return vectors
 
     def _embed_build(self, batch: list[str], model: str) -> Any:
         return lambda: self.backend.embed_request(batch, model)

@@ -30,6 +30,14 @@ class WireRequest(NamedTuple):
     content: bytes
 
 
+class ParsedVectors(NamedTuple):
+    """An embeddings reply as parallel lists: ``vectors[i]`` is the input at ``indexes[i]``."""
+
+    indexes: list[int]
+    vectors: list[list[float]]
+    request_id: str | None
+
+
 def request_id_of(headers: Mapping[str, str]) -> str | None:
     """The request id a response's headers carry, if any (Tencent Cloud: ``X-TC-RequestId``)."""
     for name in _REQUEST_ID_HEADERS:
@@ -125,6 +133,16 @@ class Backend(ABC):
     @abstractmethod
     def parse_embeddings(self, content: bytes, headers: Mapping[str, str]) -> EmbeddingResponse:
         """A 2xx embeddings reply, or raise the typed error the body holds."""
+
+    def parse_vectors(self, content: bytes, headers: Mapping[str, str]) -> ParsedVectors:
+        """A 2xx embeddings reply as its indexes and vectors, for the bulk path, which a
+        backend may parse without a model object per vector."""
+        parsed = self.parse_embeddings(content, headers)
+        return ParsedVectors(
+            [item.index for item in parsed.data],
+            [item.embedding for item in parsed.data],
+            parsed.request_id,
+        )
 
     @abstractmethod
     def error_from_response(self, response: httpx.Response, content: bytes) -> APIStatusError:

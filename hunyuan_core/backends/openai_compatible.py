@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import httpx
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass
 
 from hunyuan_core._constants import TOKENHUB_BASE_URL
 from hunyuan_core.backends.base import (
     Backend,
+    ParsedVectors,
     WireRequest,
     dumps,
     is_header_safe,
@@ -29,6 +31,26 @@ from hunyuan_core.settings import endpoint_kind
 from hunyuan_core.types import ChatCompletion, ChatCompletionChunk, EmbeddingResponse
 
 DEFAULT_BASE_URL = TOKENHUB_BASE_URL
+
+
+@dataclass(slots=True)
+class _Vector:
+    embedding: list[float]
+    index: int = 0
+
+
+@dataclass(slots=True)
+class _Vectors:
+    """An embeddings body, lean: one slotted object per vector where a model is three
+    objects the garbage collector tracks (instance, ``__dict__``, fields set). A bulk job keeps
+    100,000 vectors alive, and that made three times the collections, twice as many of them full
+    ones, each a stall of up to 0.5 s in which no request is sent."""
+
+    data: list[_Vector]
+    error: Any = None
+
+
+_VECTORS = TypeAdapter(_Vectors)
 
 
 class OpenAICompatibleBackend(Backend):
@@ -83,6 +105,19 @@ class OpenAICompatibleBackend(Backend):
     def parse_embeddings(self, content: bytes, headers: Mapping[str, str]) -> EmbeddingResponse:
         response: EmbeddingResponse = self._parse(EmbeddingResponse, content, headers)
         return response
+
+    def parse_vectors(self, content: bytes, headers: Mapping[str, str]) -> ParsedVectors:
+        try:
+            body = _VECTORS.validate_json(content)
+        except ValidationError:
+            body = None
+        if body is None or body.error is not None:  # the checked path raises the right error
+            return super().parse_vectors(content, headers)
+        return ParsedVectors(
+            [item.index for item in body.data],
+            [item.embedding for item in body.data],
+            request_id_of(headers),
+        )
 
     def parse_chunk(self, data: str, request_id: str | None) -> ChatCompletionChunk:
         try:

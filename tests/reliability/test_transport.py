@@ -264,6 +264,17 @@ async def test_vectors_with_bad_indexes_are_a_typed_error(mode: str, indexes: li
                 await client.aembed(["a", "b"])
 
 
+@pytest.mark.parametrize("mode", MODES)
+async def test_vectors_out_of_order_come_back_in_the_order_of_the_texts(mode: str) -> None:
+    data = [{"index": i, "embedding": [float(i)], "object": "embedding"} for i in (2, 0, 1)]
+    with HunyuanEmulator() as emu:
+        emu.script.append(tf.json_reply({"data": data, "model": "hunyuan-embedding"}))
+        client = client_for(emu)
+        texts = ["a", "b", "c"]
+        vectors = client.embed(texts) if mode == "sync" else await client.aembed(texts)
+    assert vectors == [[0.0], [1.0], [2.0]]
+
+
 # --- 6. size caps --------------------------------------------------------------------------
 
 
