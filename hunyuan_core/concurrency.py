@@ -16,20 +16,24 @@ too slow or a storm of 429s. :class:`AdaptiveLimiter` instead learns the quota f
   decrease); it climbs straight back to the number the server held at once (those still at
   the server at the 429), and past that by one per window's worth of successes only after
   ``hold`` quiet seconds (additive increase).
-- **Rate**: unlimited until the first 429. A 429 that is the rate's (see ``_on_rate_limited``)
-  sets the pace to ``backoff`` times what the server let in within the ``window`` seconds
-  before the rejected request (the quota, seen from here); a later one lowers it by at most
-  5%. No span of our sends a little longer than the window may then hold more than that
-  count, which lets a client that stalled catch up and makes a whole-second ``Retry-After``
-  unnecessary for anyone but the refused request. After ``first_probe`` quiet seconds the
-  pace probes upward, ``probe`` of that rate per second, so a count that came out short (or
-  a raised quota) is found again; each probe the server refuses doubles that wait, up to
-  ``hold``. Once the rate is known, the server is sent no more at once than the pace can use
+- **Rate**: unlimited until the first 429. A 429 that is the rate's (see
+  ``_on_rate_limited``) sets the pace to ``backoff`` times what the server let in within the
+  ``window`` seconds before the rejected request (the quota, seen from here); a later one
+  moves that count only when the server says so twice (see ``_learn_rate``). No span of our
+  sends a little longer than the window may then hold more than that count, which lets a
+  client that stalled catch up and makes a whole-second ``Retry-After`` unnecessary for
+  anyone but the refused request. After ``first_probe`` quiet seconds the pace probes
+  upward, ``probe`` of that rate per second, so a count that came out short (or a raised
+  quota) is found again; each probe the server refuses doubles that wait, up to ``hold``.
+  Once the rate is known, the server is sent no more at once than the pace can use
   (:meth:`AdaptiveLimiter._concurrency_cap`).
 - **Pauses**: a 429 the window does not explain (``Retry-After`` longer than the window, as a
   per-minute quota asks, or fewer let in than before, as a token quota refuses) pauses every
   start until ``Retry-After`` (or ``default_pause``). 429s of requests sent before the last
-  back-off are the same congestion event: they may extend a pause but do not back off again.
+  back-off are the same congestion event: they are read as its first 429 was, and may extend
+  a pause but do not back off again.
+- **Retries** wait out a pause and for room at the server before they go (see
+  :func:`before_resend`), as a start does.
 
 ``max_requests_per_second`` caps the rate for users who know their quota: starts are paced on
 a schedule, and a late start keeps it (up to one window behind) as long as no window holds
@@ -191,6 +195,7 @@ class AdaptiveLimiter:
         self.paused_until = -math.inf
         self.limited_once = False
         self._last_backoff = -math.inf
+        self._backoff_by_rate = False  # whether the last back-off was the rate's
         self._ceiling = 0.0  # the rate that succeeded when the last 429 came
         self._concurrency_ceiling = 0
         self._most_held = 0  # the most requests at the server at once that all succeeded
@@ -387,15 +392,23 @@ class AdaptiveLimiter:
         over_concurrency = permit.concurrency > self._most_held
         let_in = self._let_in_before(permit)
         by_rate = not over_concurrency and let_in >= RATE_EVIDENCE * self._most_let_in
-        if permit.at >= self._last_backoff:  # else sent before it: the same congestion event
+        if permit.at < self._last_backoff:  # sent before it: the same congestion event, and
+            by_rate = by_rate or self._backoff_by_rate  # read as its first 429 was
+        else:
             self.stats.backoffs += 1
             quiet = now - self._last_backoff
-            if by_rate and self.rate is not None and quiet >= self._rate_hold:
+            probing = self.rate is not None and quiet >= self._rate_hold
+            if by_rate and probing:
                 self._rate_hold = min(2 * self._rate_hold, self.hold)  # a probe refused
+            # Again: refused after a refusal of the window before, not a neighbour of the same
+            # burst (those came 20 ms apart and took a good count one lower).
+            since = permit.at - self._last_backoff
+            again = self.window / 2 <= since and quiet < 2 * self.window
             self._last_backoff = now
+            self._backoff_by_rate = by_rate
             self.limited_once = True
             if by_rate:
-                self._learn_rate(let_in)
+                self._learn_rate(let_in, probing=probing, again=again)
             else:
                 # The requests still at the server were let in: the most it took at once.
                 self._concurrency_ceiling = max(1, self.at_server)
@@ -405,20 +418,31 @@ class AdaptiveLimiter:
             self.paused_until = max(self.paused_until, retry_at)
         return retry_at
 
-    def _learn_rate(self, let_in: int) -> None:
-        """Pace just under what the server let in within the window before a rate 429.
+    def _learn_rate(self, let_in: int, *, probing: bool, again: bool) -> None:
+        """Pace just under the count the server lets in within a window.
 
         The count is the client's, by its send times, and on a busy client (the GIL, garbage
         collections) it can be one or two off the server's: the first 429 takes the most any
-        window let in, and each later one lowers the pace by at most 5% (one request a window
-        at 20), so a short count costs 5% of the quota, not 20% for the rest of the job (runs
-        saw 16 counted of 20).
+        window let in. Later ones keep the count they confirm unless the server says twice
+        that it is lower (runs saw 16 counted of 20, and a lone 429 after a catch-up burst):
+        - a refused probe returns to the count before the probe (or to what the window let
+          in, if more);
+        - a lone refusal at the count keeps it: only the refused request waits (lowering the
+          pace cost 5% for the 10 s until the next probe);
+        - a refusal at least half a window after another (not its neighbour in a burst)
+          and within two windows lowers the count by at most 5% (one request a window at
+          20), so a short count costs 5% of the quota, not 20%.
         """
+        known = round(self._ceiling * self.window)
         if self.rate is None:
             count = max(let_in, self._most_let_in)
+        elif probing:
+            probed = round(self.rate / self.backoff * self.window)
+            count = min(max(known, let_in), probed)
+        elif again:
+            count = min(max(let_in, known - max(1, known // 20)), known)
         else:
-            known = round(self.rate / self.backoff * self.window)
-            count = min(max(let_in, known - math.ceil(known / 20)), known)
+            count = known
         self._ceiling = count / self.window
         self.rate = max(self.min_rate, self.backoff * self._ceiling)
 
@@ -432,6 +456,20 @@ class AdaptiveLimiter:
             self._move_send(permit, permit.sent)
             permit.limited = False
             permit.concurrency = self.at_server
+
+    def resend_hold(self, permit: Permit) -> float | None:
+        """Seconds ``permit``'s retry should wait before it goes on the wire, or ``None`` to
+        send now: a retry waits out a pause and, like a start, for room at the server. Retries
+        booked by the window count alone went out together after the first pause (8 at a
+        server that held 5, whose 429s paused everyone again)."""
+        with self._lock:
+            now = self.clock()
+            if now < self.paused_until:
+                return self.paused_until - now
+            if permit.at_server or self.at_server < self._concurrency_cap():
+                return None
+            # No wake-up reaches a sleeping send loop: look again after about one answer.
+            return max(0.005, self._service / max(1, self.at_server))
 
     def answered(self, permit: Permit, refused: bool = False) -> None:
         """The server answered ``permit``'s request (its headers are in; ``refused``: a 429).
@@ -582,6 +620,13 @@ def on_sending() -> None:
     current = _current.get()
     if current is not None:
         current.limiter.sending(current.permit)
+
+
+def before_resend() -> float | None:
+    """Before a retry goes on the wire: inside a governed call, seconds to wait first (see
+    :meth:`AdaptiveLimiter.resend_hold`); ``None``: send now."""
+    current = _current.get()
+    return None if current is None else current.limiter.resend_hold(current.permit)
 
 
 def _restamp(name: str, info: object) -> None:

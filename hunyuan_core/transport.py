@@ -481,6 +481,8 @@ class Sender:
         deadline = deadline or self.deadline()
         attempt = 0
         while True:
+            while attempt and (hold := concurrency.before_resend()) and not deadline.passed():
+                self.retry.sleep(hold)
             request, limits = self._request(client, build, deadline, stream, timeout, extra_headers)
             url = str(request.url)
             started = time.perf_counter()
@@ -528,6 +530,8 @@ class Sender:
         deadline = deadline or self.deadline()
         attempt = 0
         while True:
+            while attempt and (hold := concurrency.before_resend()) and not deadline.passed():
+                await self.retry.async_sleep(hold)
             request, limits = self._request(client, build, deadline, stream, timeout, extra_headers)
             url = str(request.url)
             started = time.perf_counter()
