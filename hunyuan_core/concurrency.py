@@ -348,8 +348,12 @@ class AdaptiveLimiter:
             else:
                 step = 0.0
             self.limit = min(self.limit + step, float(self.max_concurrency))
-        if self.rate is not None and now - self._last_backoff >= self._rate_hold:
+        if self.rate is not None and self._probing(now):
             self.rate += self.probe * self._ceiling / self.rate
+
+    def _probing(self, now: float) -> bool:
+        """Whether the pace is probing upward: ``_rate_hold`` quiet seconds since a back-off."""
+        return now - self._last_backoff >= self._rate_hold
 
     def _note_let_in(self, at: float) -> None:
         """Record a success arriving at ``at`` and the most successes any window has held
@@ -397,7 +401,7 @@ class AdaptiveLimiter:
         else:
             self.stats.backoffs += 1
             quiet = now - self._last_backoff
-            probing = self.rate is not None and quiet >= self._rate_hold
+            probing = self.rate is not None and self._probing(now)
             if by_rate and probing:
                 self._rate_hold = min(2 * self._rate_hold, self.hold)  # a probe refused
             # Again: refused after a refusal of the window before, not a neighbour of the same
