@@ -377,8 +377,10 @@ class AdaptiveLimiter:
         """Back off for ``permit``'s 429; returns when it may be sent again.
 
         Which limit refused it? The concurrency, if more were at the server than ever
-        succeeded at once: halving the concurrency answers that, and only the refused request
-        waits out its ``Retry-After`` (pausing everyone cost a whole second at each start).
+        succeeded at once, or if its ``Retry-After`` is sooner than the window could have
+        room (see ``_too_soon_for_a_window``): halving the concurrency answers that, and only
+        the refused request waits out its ``Retry-After`` (pausing everyone cost a whole
+        second at each start).
         The rate, if about as many were let in within the last window as in any window so
         far (a sliding-window quota refuses at its count, never below what it took before):
         the pace drops to just under that count, and the window count holds every other send
@@ -393,7 +395,9 @@ class AdaptiveLimiter:
         permit.limited = True
         pause = retry_after if retry_after is not None and retry_after >= 0 else None
         retry_at = now + (pause or self.default_pause)
-        over_concurrency = permit.concurrency > self._most_held
+        over_concurrency = permit.concurrency > self._most_held or self._too_soon_for_a_window(
+            permit, now, pause
+        )
         let_in = self._let_in_before(permit)
         by_rate = not over_concurrency and let_in >= RATE_EVIDENCE * self._most_let_in
         if permit.at < self._last_backoff:  # sent before it: the same congestion event, and
@@ -422,6 +426,24 @@ class AdaptiveLimiter:
             self.paused_until = max(self.paused_until, retry_at)
         return retry_at
 
+    def _too_soon_for_a_window(self, permit: Permit, now: float, retry_after: float | None) -> bool:
+        """Whether a 429's ``Retry-After`` is too short for the rate: a window that let in the
+        requests counted before ``permit`` has no room until the oldest of them leaves it, and
+        a server that says to come back well before that is not refusing for that window. Only
+        a limit on requests at once is left, if others were at the server. A busy client's
+        count of those is no guide (runs counted 8 at a server that held 4, where 12 had
+        succeeded), and a concurrency 429 read as the rate's took a quota of 100/s for 31/s.
+        Both bounds are on the safe side: the oldest send time precedes its arrival, and the
+        answer came before ``now``."""
+        if retry_after is None or permit.concurrency <= 1:
+            return False
+        since = permit.at - self.window
+        oldest = min(
+            (p.at for p in self._recent if since < p.at <= permit.at and not p.limited),
+            default=None,
+        )
+        return oldest is not None and retry_after + self.window / 4 < oldest + self.window - now
+
     def _learn_rate(self, let_in: int, *, probing: bool, again: bool) -> None:
         """Pace just under the count the server lets in within a window.
 
@@ -431,8 +453,11 @@ class AdaptiveLimiter:
         that it is lower (runs saw 16 counted of 20, and a lone 429 after a catch-up burst):
         - a refused probe returns to the count before the probe (or to what the window let
           in, if more);
-        - a lone refusal at the count keeps it: only the refused request waits (lowering the
-          pace cost 5% for the 10 s until the next probe);
+        - a lone refusal at the count keeps a count some window confirmed with successes:
+          only the refused request waits (lowering the pace cost 5% for the 10 s until the
+          next probe); a count none confirmed (the first 429 counts requests still
+          unanswered as let in, and some of those are refused) drops 5% toward the most
+          confirmed;
         - a refusal at least half a window after another (not its neighbour in a burst)
           and within two windows lowers the count by at most 5% (one request a window at
           20), so a short count costs 5% of the quota, not 20%.
@@ -446,7 +471,7 @@ class AdaptiveLimiter:
         elif again:
             count = min(max(let_in, known - max(1, known // 20)), known)
         else:
-            count = known
+            count = min(known, max(self._most_let_in, known - max(1, known // 20)))
         self._ceiling = count / self.window
         self.rate = max(self.min_rate, self.backoff * self._ceiling)
 

@@ -382,6 +382,55 @@ def test_a_later_short_count_lowers_the_pace_by_at_most_5_percent() -> None:
     assert lim.rate == pytest.approx(0.97 * 19)
 
 
+@pytest.mark.parametrize(("retry_after", "read_as_rate"), [(0.001, False), (0.95, True)])
+def test_a_429_sooner_than_the_window_could_free_is_not_the_rate(
+    retry_after: float, read_as_rate: bool
+) -> None:
+    """A busy client misjudges how many requests the server holds, and the count alone read
+    a concurrency refusal early in a job as the rate (runs learned 31/s for a quota of 100/s
+    and took 4 times as long). A rate quota that let 30 in over the last 0.1 s has no room
+    for another 0.9 s: a server that says to come back sooner refused for something else."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64)
+    burst = [start(lim) for _ in range(30)]  # 30 at once, all let in: it held 30
+    clock.now += 0.05
+    for permit in burst:
+        lim.release(permit)
+    held, refused = start(lim), start(lim)  # 2 at the server, fewer than ever succeeded
+    clock.now += 0.05
+    lim.release(refused, rate_limited=True, retry_after=retry_after)
+    if read_as_rate:
+        assert lim.rate == pytest.approx(0.97 * 31)
+    else:
+        assert lim.rate is None  # no pace from it: the concurrency backs off instead
+        assert lim.limit == 1 and lim.paused_until < clock.now
+    lim.release(held)
+
+
+def test_a_lone_refusal_lowers_a_count_the_server_never_confirmed() -> None:
+    """The first 429 counts the requests still unanswered as let in, but those sent just
+    before it are refused too: at 200/s a count of 211 for a quota of 200 kept one doomed
+    request in flight after another (60 429s in half a second). A later refusal lowers a
+    count above the most any window confirmed, by 5% at a time."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64)
+    burst = [start(lim) for _ in range(30)]
+    for permit in burst:  # 30 let in over 0.3 s
+        clock.now += 0.01
+        lim.release(permit)
+    unanswered = [start(lim) for _ in range(10)]
+    clock.now += 0.01
+    lim.release(start(lim), rate_limited=True, retry_after=0.7)
+    assert lim.rate == pytest.approx(0.97 * 40)  # the 10 unanswered counted as let in
+    for permit in unanswered:  # refused as well: the same congestion event
+        lim.release(permit, rate_limited=True, retry_after=0.7)
+    assert lim.rate == pytest.approx(0.97 * 40)
+    lim.release(paced(lim, clock), rate_limited=True, retry_after=0.7)
+    assert lim.rate == pytest.approx(0.97 * 38)  # 40 was never confirmed: 5% lower
+    lim.release(paced(lim, clock), rate_limited=True, retry_after=0.7)
+    assert lim.rate == pytest.approx(0.97 * 37)
+
+
 def test_refused_sends_do_not_fill_the_window() -> None:
     """The quota does not count a request it refused: after a burst of 429s the window holds
     only what was let in (counting the refused held the next second's sends back)."""
