@@ -29,9 +29,9 @@ too slow or a storm of 429s. :class:`AdaptiveLimiter` instead learns the quota f
   (:meth:`AdaptiveLimiter._concurrency_cap`).
 - **Pauses**: a 429 the window does not explain (``Retry-After`` longer than the window, as a
   per-minute quota asks, or fewer let in than before, as a token quota refuses) pauses every
-  start until ``Retry-After`` (or ``default_pause``). 429s of requests sent before the last
-  back-off are the same congestion event: they are read as its first 429 was, and may extend
-  a pause but do not back off again.
+  start until ``Retry-After`` (or ``default_pause``). 429s of requests let go (started, or a
+  retry cleared) before the last back-off are the same congestion event: they are read as its
+  first 429 was, and may extend a pause but do not back off again.
 - **Retries** wait out a pause and for room at the server before they go (see
   :func:`before_resend`), as a start does.
 
@@ -111,6 +111,8 @@ class Permit:
     window_full: bool = False
     #: Its current send's entry in the limiter's count of sends (start, send or retry time).
     slot: float | None = None
+    #: When the limiter last let it go: its start, or its retry's (see ``resend_hold``).
+    cleared: float = -math.inf
 
     @property
     def at(self) -> float:
@@ -245,7 +247,7 @@ class AdaptiveLimiter:
         self.in_flight += 1
         self.at_server += 1
         self.stats.started += 1
-        permit = Permit(now, concurrency=self.at_server, slot=now)
+        permit = Permit(now, concurrency=self.at_server, slot=now, cleared=now)
         bisect.insort(self._sends, now)
         self._recent.append(permit)
         while self._recent[0].started < now - 2 * self.window:
@@ -366,12 +368,13 @@ class AdaptiveLimiter:
         )
         self._most_let_in = max(self._most_let_in, in_window)
 
-    def _let_in_before(self, permit: Permit) -> int:
-        """Requests the server let in within the ``window`` up to ``permit``'s arrival, by
-        arrival (send) times: a client busy reading replies sends some requests well after
-        it started them, and counting starts saw 17 where the server had 20."""
+    def _let_in_before(self, permit: Permit) -> list[float]:
+        """When the requests the server let in within the ``window`` up to ``permit``'s
+        arrival reached it, by arrival (send) times: a client busy reading replies sends some
+        requests well after it started them, and counting starts saw 17 where the server had
+        20."""
         since = permit.at - self.window
-        return sum(1 for p in self._recent if since < p.at <= permit.at and not p.limited)
+        return [p.at for p in self._recent if since < p.at <= permit.at and not p.limited]
 
     def _on_rate_limited(self, permit: Permit, now: float, retry_after: float | None) -> float:
         """Back off for ``permit``'s 429; returns when it may be sent again.
@@ -395,13 +398,18 @@ class AdaptiveLimiter:
         permit.limited = True
         pause = retry_after if retry_after is not None and retry_after >= 0 else None
         retry_at = now + (pause or self.default_pause)
+        let_in_at = self._let_in_before(permit)
+        let_in = len(let_in_at)
         over_concurrency = permit.concurrency > self._most_held or self._too_soon_for_a_window(
-            permit, now, pause
+            permit, let_in_at, now, pause
         )
-        let_in = self._let_in_before(permit)
         by_rate = not over_concurrency and let_in >= RATE_EVIDENCE * self._most_let_in
-        if permit.at < self._last_backoff:  # sent before it: the same congestion event, and
-            by_rate = by_rate or self._backoff_by_rate  # read as its first 429 was
+        if permit.cleared < self._last_backoff:
+            # Sent, or let go, before it: the same congestion event, read as its first 429
+            # was. On a busy client a request let go before the back-off reaches the wire
+            # after it (the GIL); its refusal says nothing new (taken as a second word, such
+            # refusals lowered a count of 20 that was right to 18 for the next 10 s).
+            by_rate = by_rate or self._backoff_by_rate
         else:
             self.stats.backoffs += 1
             quiet = now - self._last_backoff
@@ -426,23 +434,22 @@ class AdaptiveLimiter:
             self.paused_until = max(self.paused_until, retry_at)
         return retry_at
 
-    def _too_soon_for_a_window(self, permit: Permit, now: float, retry_after: float | None) -> bool:
+    def _too_soon_for_a_window(
+        self, permit: Permit, let_in_at: list[float], now: float, retry_after: float | None
+    ) -> bool:
         """Whether a 429's ``Retry-After`` is too short for the rate: a window that let in the
-        requests counted before ``permit`` has no room until the oldest of them leaves it, and
-        a server that says to come back well before that is not refusing for that window. Only
-        a limit on requests at once is left, if others were at the server. A busy client's
+        requests counted before ``permit`` (``let_in_at``) has no room until the oldest of
+        them leaves it, and a server that says to come back well before that is not refusing
+        for that window. Only a limit on requests at once is left, if others were at the
+        server (a server that rounds Retry-After down to 0 costs a few halvings until one
+        request is at the server, then it reads as the rate). A busy client's
         count of those is no guide (runs counted 8 at a server that held 4, where 12 had
         succeeded), and a concurrency 429 read as the rate's took a quota of 100/s for 31/s.
         Both bounds are on the safe side: the oldest send time precedes its arrival, and the
         answer came before ``now``."""
-        if retry_after is None or permit.concurrency <= 1:
+        if retry_after is None or permit.concurrency <= 1 or not let_in_at:
             return False
-        since = permit.at - self.window
-        oldest = min(
-            (p.at for p in self._recent if since < p.at <= permit.at and not p.limited),
-            default=None,
-        )
-        return oldest is not None and retry_after + self.window / 4 < oldest + self.window - now
+        return retry_after + self.window / 4 < min(let_in_at) + self.window - now
 
     def _learn_rate(self, let_in: int, *, probing: bool, again: bool) -> None:
         """Pace just under the count the server lets in within a window.
@@ -451,8 +458,10 @@ class AdaptiveLimiter:
         collections) it can be one or two off the server's: the first 429 takes the most any
         window let in. Later ones keep the count they confirm unless the server says twice
         that it is lower (runs saw 16 counted of 20, and a lone 429 after a catch-up burst):
-        - a refused probe returns to the count before the probe (or to what the window let
-          in, if more);
+        - a refused probe returns to the highest count it held for a whole window unrefused
+          (the probe climbs ``probe`` of the quota a second), or to the count before the
+          probe, or to what the window let in, whichever is most: returning to the count
+          before the probe kept a count one short (19 of 20) for the next 10 s;
         - a lone refusal at the count keeps a count some window confirmed with successes:
           only the refused request waits (lowering the pace cost 5% for the 10 s until the
           next probe); a count none confirmed (the first 429 counts requests still
@@ -467,7 +476,9 @@ class AdaptiveLimiter:
             count = max(let_in, self._most_let_in)
         elif probing:
             probed = round(self.rate / self.backoff * self.window)
-            count = min(max(known, let_in), probed)
+            a_window_ago = self.rate - self.probe * self._ceiling * self.window
+            held = math.floor(a_window_ago / self.backoff * self.window + 1e-9)
+            count = min(max(known, let_in, held), probed)
         elif again:
             count = min(max(let_in, known - max(1, known // 20)), known)
         else:
@@ -496,6 +507,7 @@ class AdaptiveLimiter:
             if now < self.paused_until:
                 return self.paused_until - now
             if permit.at_server or self.at_server < self._concurrency_cap():
+                permit.cleared = now
                 return None
             # No wake-up reaches a sleeping send loop: look again after about one answer.
             return max(0.005, self._service / max(1, self.at_server))

@@ -271,6 +271,59 @@ def test_a_refused_probe_returns_to_the_count_before_it() -> None:
     assert lim.rate == pytest.approx(0.97 * 20)
 
 
+def test_a_refused_probe_keeps_the_count_it_held_for_a_window() -> None:
+    """A count one short (19 of 20, after a 429 a GC stall made look like a second word) is
+    found by the probe, which climbs past 20 before the server refuses it at 21: the pace
+    returns to 20, which ran a whole window unrefused, not to the 19 before the probe."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64, first_probe=5.0)
+    for _ in range(19):
+        lim.release(start(lim))
+        clock.now += 0.05
+    lim.release(start(lim), rate_limited=True, retry_after=1.0)
+    assert lim.rate == pytest.approx(0.97 * 19)
+    while lim.rate < 0.97 * 20:  # probing up to a window count of 20
+        lim.release(paced(lim, clock))
+    run_paced(lim, clock, 1.1)  # 20 a window, unrefused
+    while lim.rate < 20.5:  # the window count now lets 21 through, and the server refuses it
+        lim.release(paced(lim, clock))
+    clock.now += 0.1  # after a stall: the client counts fewer than 20 in that window
+    lim.release(paced(lim, clock), rate_limited=True, retry_after=1.0)
+    assert lim.rate == pytest.approx(0.97 * 20)
+
+
+def test_a_request_let_go_before_a_back_off_is_of_its_event_though_sent_after() -> None:
+    """On a busy client a request let go before the first 429 was read can reach the wire
+    after it (the GIL): its refusal says nothing new. Taken as a second word, such refusals
+    lowered a count of 20 that was right to 18 for the next 10 s."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64)
+    held = []
+    for _ in range(22):  # latency-bound: 22 at the server at once, 10 a second
+        held.append(start(lim))
+        clock.now += 0.1
+    for permit in held:
+        lim.release(permit)
+    clock.now += 3.0
+    unanswered = []
+    for _ in range(20):  # 20 let in within 0.4 s, not yet answered
+        unanswered.append(start(lim))
+        clock.now += 0.02
+    refused = start(lim)
+    clock.now += 0.001
+    late = start(lim)
+    clock.now += 0.01
+    lim.release(refused, rate_limited=True, retry_after=1.0)
+    assert lim.rate == pytest.approx(0.97 * 20)
+    clock.now += 0.05
+    lim.sending(late)  # on the wire only now, after the back-off
+    clock.now += 0.01
+    lim.release(late, rate_limited=True, retry_after=1.0)
+    assert lim.rate == pytest.approx(0.97 * 20)
+    for permit in unanswered:
+        lim.release(permit)
+
+
 def test_429s_of_one_congestion_event_are_read_as_its_first() -> None:
     """After a stall the client sends its catch-up at once and the server refuses several;
     the later ones count fewer let in (the stall emptied the client's window), which alone
