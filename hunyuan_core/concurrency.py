@@ -405,9 +405,9 @@ class AdaptiveLimiter:
         )
         by_rate = not over_concurrency and let_in >= RATE_EVIDENCE * self._most_let_in
         if permit.cleared < self._last_backoff:
-            # Sent, or let go, before it: the same congestion event, read as its first 429
-            # was. On a busy client a request let go before the back-off reaches the wire
-            # after it (the GIL); its refusal says nothing new (taken as a second word, such
+            # Let go before it: the same congestion event, read as its first 429 was. On a
+            # busy client a request let go before the back-off reaches the wire after it
+            # (the GIL); its refusal says nothing new (taken as a second word, such
             # refusals lowered a count of 20 that was right to 18 for the next 10 s).
             by_rate = by_rate or self._backoff_by_rate
         else:
@@ -442,9 +442,9 @@ class AdaptiveLimiter:
         them leaves it, and a server that says to come back well before that is not refusing
         for that window. Only a limit on requests at once is left, if others were at the
         server (a server that rounds Retry-After down to 0 costs a few halvings until one
-        request is at the server, then it reads as the rate). A busy client's
-        count of those is no guide (runs counted 8 at a server that held 4, where 12 had
-        succeeded), and a concurrency 429 read as the rate's took a quota of 100/s for 31/s.
+        request is at the server, then it reads as the rate). A busy client's count of those
+        is no guide (runs counted 8 at a server that held 4, where 12 had succeeded), and a
+        concurrency 429 read as the rate's took a quota of 100/s for 31/s.
         Both bounds are on the safe side: the oldest send time precedes its arrival, and the
         answer came before ``now``."""
         if retry_after is None or permit.concurrency <= 1 or not let_in_at:
