@@ -222,6 +222,15 @@ def test_a_concurrency_refusal_makes_only_the_refused_request_wait() -> None:
     assert lim.try_start()[0] is not None  # no pause for the others
 
 
+def refuse_after(lim: AdaptiveLimiter, clock: FakeClock, count: int) -> None:
+    """``count`` requests let in one at a time, 50 ms apart, then the next refused with a
+    1 s ``Retry-After``: the limiter learns ``count`` a window."""
+    for _ in range(count):
+        lim.release(start(lim))
+        clock.now += 0.05
+    lim.release(start(lim), rate_limited=True, retry_after=1.0)
+
+
 def run_paced(lim: AdaptiveLimiter, clock: FakeClock, seconds: float) -> None:
     """Paced successes until ``seconds`` have passed on the fake clock."""
     until = clock.now + seconds
@@ -259,10 +268,7 @@ def test_a_refused_probe_returns_to_the_count_before_it() -> None:
     20 to 19 a window for 10 s there)."""
     clock = FakeClock()
     lim = limiter(clock, initial_concurrency=64, first_probe=5.0)
-    for _ in range(20):
-        lim.release(start(lim))
-        clock.now += 0.05
-    lim.release(start(lim), rate_limited=True, retry_after=1.0)
+    refuse_after(lim, clock, 20)
     assert lim.rate == pytest.approx(0.97 * 20)
     while lim.rate < 20.5:  # probing: the window count now lets 21 through
         lim.release(paced(lim, clock))
@@ -277,10 +283,7 @@ def test_a_refused_probe_keeps_the_count_it_held_for_a_window() -> None:
     returns to 20, which ran a whole window unrefused, not to the 19 before the probe."""
     clock = FakeClock()
     lim = limiter(clock, initial_concurrency=64, first_probe=5.0)
-    for _ in range(19):
-        lim.release(start(lim))
-        clock.now += 0.05
-    lim.release(start(lim), rate_limited=True, retry_after=1.0)
+    refuse_after(lim, clock, 19)
     assert lim.rate == pytest.approx(0.97 * 19)
     while lim.rate < 0.97 * 20:  # probing up to a window count of 20
         lim.release(paced(lim, clock))
@@ -420,10 +423,7 @@ def test_a_later_short_count_lowers_the_pace_by_at_most_5_percent() -> None:
     taking it whole would pace the rest of the job at 80% of the quota."""
     clock = FakeClock()
     lim = limiter(clock, initial_concurrency=64)
-    for _ in range(20):
-        lim.release(start(lim))
-        clock.now += 0.05
-    lim.release(start(lim), rate_limited=True, retry_after=1.0)
+    refuse_after(lim, clock, 20)
     assert lim.rate == pytest.approx(0.97 * 20)
     clock.now += 2.0
     for _ in range(16):  # 16 counted in the second before the next 429
