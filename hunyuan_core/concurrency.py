@@ -479,10 +479,10 @@ class AdaptiveLimiter:
             a_window_ago = self.rate - self.probe * self._ceiling * self.window
             held = math.floor(a_window_ago / self.backoff * self.window + 1e-9)
             count = min(max(known, let_in, held), probed)
-        elif again:
-            count = min(max(let_in, known - max(1, known // 20)), known)
         else:
-            count = min(known, max(self._most_let_in, known - max(1, known // 20)))
+            lower = known - max(1, known // 20)  # by 5%, and by one at least
+            confirmed = let_in if again else self._most_let_in
+            count = min(max(confirmed, lower), known)
         self._ceiling = count / self.window
         self.rate = max(self.min_rate, self.backoff * self._ceiling)
 
