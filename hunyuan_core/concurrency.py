@@ -113,6 +113,8 @@ class Permit:
     slot: float | None = None
     #: When the limiter last let it go: its start, or its retry's (see ``resend_hold``).
     cleared: float = -math.inf
+    #: When the server's answer to its last send came (headers in), or ``None`` before.
+    answered_at: float | None = None
 
     @property
     def at(self) -> float:
@@ -202,6 +204,7 @@ class AdaptiveLimiter:
         self._concurrency_ceiling = 0
         self._most_held = 0  # the most requests at the server at once that all succeeded
         self._most_let_in = 0  # the most let in within one window
+        self._settling: float | None = None  # when the first rate 429 was read, until the next
         self._service = 0.0  # seconds a request is at the server, a running mean of successes
         self._rate_hold = min(self.first_probe, self.hold)  # quiet seconds before a rate probe
         self._arrivals: list[float] = []  # arrival times of recent successes, sorted
@@ -350,6 +353,8 @@ class AdaptiveLimiter:
             else:
                 step = 0.0
             self.limit = min(self.limit + step, float(self.max_concurrency))
+        if self._settling is not None and permit.at < self._settling:
+            self._settle_first_count()
         if self.rate is not None and self._probing(now):
             self.rate += self.probe * self._ceiling / self.rate
 
@@ -367,6 +372,32 @@ class AdaptiveLimiter:
             arrivals, at - self.window
         )
         self._most_let_in = max(self._most_let_in, in_window)
+
+    def _settle_first_count(self) -> None:
+        """Raise the first 429's count to what its window's late answers prove.
+
+        The first count is taken before that window's replies are in, by send times a busy
+        client stamps out of order (runs counted 18 and 19 of 20, a short count the probe took
+        10 s to find). A success reached the server between its send and its answer, so
+        successes whose sends and answers all fall within one window were let in within one
+        window: the quota's count is at least how many they are. This holds for any
+        sliding-window quota, jitter or not; the first window of a job, filled from empty,
+        proves the exact count once its replies are in."""
+        assert self._settling is not None
+        done = sorted(
+            (p.at, p.answered_at)
+            for p in self._recent
+            if p.answered_at is not None and not p.limited and p.at < self._settling
+        )
+        proven = 0
+        answers: list[float] = []  # when the successes sent from this one on were answered
+        for sent, answered in reversed(done):
+            bisect.insort(answers, answered)
+            proven = max(proven, bisect.bisect_left(answers, sent + self.window))
+        if proven > round(self._ceiling * self.window):
+            self._most_let_in = max(self._most_let_in, proven)
+            self._ceiling = proven / self.window
+            self.rate = max(self.min_rate, self.backoff * self._ceiling)
 
     def _let_in_before(self, permit: Permit) -> list[float]:
         """When the requests the server let in within the ``window`` up to ``permit``'s
@@ -391,8 +422,9 @@ class AdaptiveLimiter:
         (pausing everyone until then lost a window's worth of requests); the concurrency
         stays, as latency-bound work needs it to reach the rate. A rate 429 that asks for
         longer than the window is a quota the window does not model (per minute, say):
-        everyone pauses. Anything else (a 429 for tokens, say): everyone pauses, and the
-        concurrency halves.
+        everyone pauses. Not the rate, with others at the server and no longer asked than a
+        window: the concurrency. Anything else (a 429 for tokens, say): everyone pauses, and
+        the concurrency halves.
         """
         self.stats.rate_limited += 1
         permit.limited = True
@@ -404,11 +436,19 @@ class AdaptiveLimiter:
             permit, let_in_at, now, pause
         )
         by_rate = not over_concurrency and let_in >= RATE_EVIDENCE * self._most_let_in
-        if permit.cleared < self._last_backoff:
+        # The window had room by the client's count, others were at the server, and it asks
+        # for no longer than a window: the concurrency's. A busy client counts more at the
+        # server than there are, so a new high is no test, and pausing everyone for such a
+        # 429, as for a token quota, cost a whole second of the quota.
+        over_concurrency = over_concurrency or (
+            not by_rate and permit.concurrency > 1 and (pause or 0.0) <= self.window
+        )
+        if permit.cleared < self._last_backoff and not (by_rate and self.rate is None):
             # Let go before it: the same congestion event, read as its first 429 was. On a
             # busy client a request let go before the back-off reaches the wire after it
             # (the GIL); its refusal says nothing new (taken as a second word, such
-            # refusals lowered a count of 20 that was right to 18 for the next 10 s).
+            # refusals lowered a count of 20 that was right to 18 for the next 10 s). Unless
+            # it is the first to read as the rate: then it is the rate's first word.
             by_rate = by_rate or self._backoff_by_rate
         else:
             self.stats.backoffs += 1
@@ -423,8 +463,11 @@ class AdaptiveLimiter:
             self._last_backoff = now
             self._backoff_by_rate = by_rate
             self.limited_once = True
+            self._settling = now if by_rate and self.rate is None else None
             if by_rate:
                 self._learn_rate(let_in, probing=probing, again=again)
+                if self._settling is not None:
+                    self._settle_first_count()
             else:
                 # The requests still at the server were let in: the most it took at once.
                 self._concurrency_ceiling = max(1, self.at_server)
@@ -495,6 +538,7 @@ class AdaptiveLimiter:
             permit.sent = self.clock()
             self._move_send(permit, permit.sent)
             permit.limited = False
+            permit.answered_at = None
             permit.concurrency = self.at_server
 
     def resend_hold(self, permit: Permit) -> float | None:
@@ -534,6 +578,7 @@ class AdaptiveLimiter:
                 held = self.clock() - permit.at
                 self._service = held if not self._service else 0.9 * self._service + 0.1 * held
             permit.window_full = self.at_server >= int(self.limit)
+            permit.answered_at = self.clock()
             permit.at_server = False
             self.at_server -= 1
 

@@ -295,6 +295,90 @@ def test_a_refused_probe_keeps_the_count_it_held_for_a_window() -> None:
     assert lim.rate == pytest.approx(0.97 * 20)
 
 
+@pytest.mark.parametrize(("late_answer", "settled"), [(0.1, 20), (0.7, 18)])
+def test_the_first_count_rises_to_what_its_windows_late_answers_prove(
+    late_answer: float, settled: int
+) -> None:
+    """The first 429 is counted by send times before its window's replies are in, and a
+    busy client stamps sends out of order: two of the 20 the server let in were stamped
+    after the refused one (runs counted 18 of 20, and the probe took 10 s to find 20).
+    Successes sent and answered within one window prove the count; answers that come too
+    late to fit in the window prove nothing."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64)
+    held = []
+    for _ in range(22):  # latency-bound: 22 at the server at once, 10 a second
+        held.append(start(lim))
+        clock.now += 0.1
+    for permit in held:
+        lim.release(permit)
+    clock.now += 3.0
+    let_in = []
+    for _ in range(18):
+        let_in.append(start(lim))
+        clock.now += 0.02
+    refused = start(lim)
+    inverted = [start(lim), start(lim)]  # on the wire before the refused one, stamped after
+    for permit in inverted:
+        clock.now += 0.002
+        lim.sending(permit)
+    clock.now += 0.02
+    lim.release(refused, rate_limited=True, retry_after=1.0)
+    assert lim.rate == pytest.approx(0.97 * 18)
+    for permit in let_in:
+        lim.release(permit)
+    clock.now += late_answer
+    for permit in inverted:
+        lim.release(permit)
+    assert lim.rate == pytest.approx(0.97 * settled)
+
+
+def test_a_refusal_of_a_concurrency_event_that_reads_as_the_rate_is_the_rates_first_word() -> None:
+    """A busy client counts more at the server than there are, so the first 429 of a job can
+    read as the concurrency's; a refusal of the same burst that reads as the rate, while no
+    rate is known, is the rate's first word. Folded into the event, it paused everyone for
+    its whole-second Retry-After (a run lost three quarters of a second's quota)."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64)
+    for permit in [start(lim) for _ in range(5)]:  # 5 at once worked
+        lim.release(permit)
+    clock.now += 3.0
+    for _ in range(20):  # 20 let in within 0.4 s, one at a time
+        lim.release(start(lim))
+        clock.now += 0.02
+    burst = [start(lim) for _ in range(6)]
+    clock.now += 0.02
+    lim.release(burst[5], rate_limited=True, retry_after=1.0)  # 6 counted at the server
+    assert lim.rate is None and lim.limit == 5
+    for permit in burst[:4]:
+        lim.release(permit)
+    lim.release(burst[4], rate_limited=True, retry_after=1.0)  # 5 held, 24 let in: the rate
+    assert lim.rate == pytest.approx(0.97 * 24)
+    assert lim.paused_until < clock.now
+
+
+def test_a_refusal_with_room_in_the_window_and_others_at_the_server_is_the_concurrencys() -> None:
+    """The window had room (6 let in where 20 were) and others were at the server: the
+    concurrency refused, though the client counted no new high. Read as a token quota, it
+    paused everyone for a whole second."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64)
+    for permit in [start(lim) for _ in range(5)]:  # 5 at once worked
+        lim.release(permit)
+    clock.now += 3.0
+    refuse_after(lim, clock, 20)
+    clock.now += 2.0
+    for _ in range(3):
+        lim.release(paced(lim, clock))
+    held = [paced(lim, clock) for _ in range(3)]
+    refused = paced(lim, clock)
+    assert lim.rate_limited(refused, retry_after=1.0) == pytest.approx(1.0)
+    assert lim.rate == pytest.approx(0.97 * 20) and lim.limit <= 4  # the rate stays
+    for permit in held:
+        lim.release(permit)
+    assert lim.paused_until < clock.now  # no pause for the others
+
+
 def test_a_request_let_go_before_a_back_off_is_of_its_event_though_sent_after() -> None:
     """On a busy client a request let go before the first 429 was read can reach the wire
     after it (the GIL): its refusal says nothing new. Taken as a second word, such refusals
