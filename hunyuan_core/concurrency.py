@@ -7,9 +7,10 @@ too slow or a storm of 429s. :class:`AdaptiveLimiter` instead learns the quota f
 
 - **What the server sees**: the send loop reports when a request goes on the wire and when its
   answer's headers arrive (:func:`on_sending`, :func:`on_answered`), and an httpcore ``trace``
-  stamps the send again just before its first byte is written (:func:`wire_trace`).
-  Concurrency counts the requests between send and answer (replies being read do not count);
-  the rate counts arrivals. Start times and the client's own reading of replies skewed both on
+  stamps the send again just before its first byte is written and once its last byte is
+  (:func:`wire_trace`). Concurrency counts the requests between send and answer (replies being
+  read do not count); the rate counts arrivals, and the window count spaces sends by when
+  their last byte left. Start times and the client's own reading of replies skewed both on
   a busy client (it saw 17 let in of 20, and 15 in flight of 5).
 - **Concurrency**: starts at ``initial_concurrency``; each success adds one while the server
   holds a full window (slow start). A 429 that is not the rate's halves it (multiplicative
@@ -18,8 +19,9 @@ too slow or a storm of 429s. :class:`AdaptiveLimiter` instead learns the quota f
   ``hold`` quiet seconds (additive increase).
 - **Rate**: unlimited until the first 429. A 429 that is the rate's (see
   ``_on_rate_limited``) sets the pace to ``backoff`` times what the server let in within the
-  ``window`` seconds before the rejected request (the quota, seen from here); a later one
-  moves that count only when the server says so twice (see ``_learn_rate``). No span of our
+  ``window`` seconds before the rejected request (the quota, seen from here), raised to what
+  that window's late answers prove; a later one moves that count only when the server says so
+  twice (see ``_learn_rate``). No span of our
   sends a little longer than the window may then hold more than that count, which lets a
   client that stalled catch up and makes a whole-second ``Retry-After`` unnecessary for
   anyone but the refused request. After ``first_probe`` quiet seconds the pace probes
@@ -28,8 +30,8 @@ too slow or a storm of 429s. :class:`AdaptiveLimiter` instead learns the quota f
   Once the rate is known, the server is sent no more at once than the pace can use
   (:meth:`AdaptiveLimiter._concurrency_cap`).
 - **Pauses**: a 429 the window does not explain (``Retry-After`` longer than the window, as a
-  per-minute quota asks, or fewer let in than before, as a token quota refuses) pauses every
-  start until ``Retry-After`` (or ``default_pause``). 429s of requests let go (started, or a
+  per-minute quota asks, or fewer let in than before with no other request at the server, as
+  a token quota refuses) pauses every start until ``Retry-After`` (or ``default_pause``). 429s of requests let go (started, or a
   retry cleared) before the last back-off are the same congestion event: they are read as its
   first 429 was, and may extend a pause but do not back off again.
 - **Retries** wait out a pause and for room at the server before they go (see
@@ -541,6 +543,16 @@ class AdaptiveLimiter:
             permit.answered_at = None
             permit.concurrency = self.at_server
 
+    def written(self, permit: Permit) -> None:
+        """``permit``'s request is all on the wire: its send counts in the window from now.
+        The window count spaces sends by when they left, and a send stamped before its first
+        byte can leave a parse or a garbage collection later (the GIL): one 50 ms late was
+        still in the server's window when the send a window after it came, a 429 at the
+        right count (two of those lowered a right 20 to 19 for 10 s)."""
+        with self._lock:
+            if permit.at_server and permit.slot is not None:
+                self._move_send(permit, self.clock())
+
     def resend_hold(self, permit: Permit) -> float | None:
         """Seconds ``permit``'s retry should wait before it goes on the wire, or ``None`` to
         send now: a retry waits out a pause and, like a start, for room at the server. Retries
@@ -718,6 +730,10 @@ def before_resend() -> float | None:
 def _restamp(name: str, info: object) -> None:
     if name.endswith(".send_request_headers.started"):
         on_sending()  # the first byte is about to be written: a truer send time
+    elif name.endswith(".send_request_body.complete"):
+        current = _current.get()
+        if current is not None:  # the last byte is written: count it in the window from now
+            current.limiter.written(current.permit)
 
 
 async def _arestamp(name: str, info: object) -> None:

@@ -583,6 +583,24 @@ def test_refused_sends_do_not_fill_the_window() -> None:
     assert lim.try_start()[0] is not None
 
 
+def test_the_window_count_spaces_sends_by_when_they_left() -> None:
+    """A send stamped before its first byte can leave a parse or a garbage collection later;
+    counted from its stamp, the send a window after it came while the server still had it in
+    its window (429s at the right count, which lowered a right 20 to 19)."""
+    clock = FakeClock()
+    lim = limiter(clock, initial_concurrency=64)
+    refuse_after(lim, clock, 20)
+    clock.now += 2.0
+    late = paced(lim, clock)
+    lim.sending(late)
+    clock.now += 0.05
+    lim.written(late)  # all on the wire 50 ms after its stamp
+    lim.release(late)
+    for _ in range(19):
+        lim.release(paced(lim, clock))
+    assert paced(lim, clock).started >= late.sent + 0.05 + lim.window
+
+
 def test_the_send_is_stamped_again_as_its_first_byte_is_written() -> None:
     """The stamp before ``client.send`` can precede the write by another thread's parse; the
     httpcore trace stamps it again just before the first byte."""
@@ -601,9 +619,12 @@ def test_the_send_is_stamped_again_as_its_first_byte_is_written() -> None:
         trace("http11.send_request_headers.started", {})
         trace("http11.send_request_headers.complete", {})
         stamps.append(current.permit.sent)
+        clock.now += 0.05
+        trace("http11.send_request_body.complete", {})
+        stamps.append(current.permit.slot)  # its entry in the window count: when it left
 
     concurrency.call(lim, send)
-    assert stamps == [100.0, pytest.approx(100.3)]
+    assert stamps == [100.0, pytest.approx(100.3), pytest.approx(100.35)]
     assert concurrency.wire_trace(asynchronous=False) is None  # outside a governed call
 
 
