@@ -31,9 +31,10 @@ too slow or a storm of 429s. :class:`AdaptiveLimiter` instead learns the quota f
   (:meth:`AdaptiveLimiter._concurrency_cap`).
 - **Pauses**: a 429 the window does not explain (``Retry-After`` longer than the window, as a
   per-minute quota asks, or fewer let in than before with no other request at the server, as
-  a token quota refuses) pauses every start until ``Retry-After`` (or ``default_pause``). 429s of requests let go (started, or a
-  retry cleared) before the last back-off are the same congestion event: they are read as its
-  first 429 was, and may extend a pause but do not back off again.
+  a token quota refuses) pauses every start until ``Retry-After`` (or ``default_pause``).
+  429s of requests let go (started, or a retry cleared) before the last back-off are the same
+  congestion event: they are read as its first 429 was, and may extend a pause but do not
+  back off again.
 - **Retries** wait out a pause and for room at the server before they go (see
   :func:`before_resend`), as a start does.
 
