@@ -231,6 +231,18 @@ def refuse_after(lim: AdaptiveLimiter, clock: FakeClock, count: int) -> None:
     lim.release(start(lim), rate_limited=True, retry_after=1.0)
 
 
+def held_22_at_once(lim: AdaptiveLimiter, clock: FakeClock) -> None:
+    """A latency-bound past: 22 at the server at once, 10 let in a second, then 3 s quiet
+    (the server took 22 at once, so the next 429s are not read as the concurrency's)."""
+    held = []
+    for _ in range(22):
+        held.append(start(lim))
+        clock.now += 0.1
+    for permit in held:
+        lim.release(permit)
+    clock.now += 3.0
+
+
 def run_paced(lim: AdaptiveLimiter, clock: FakeClock, seconds: float) -> None:
     """Paced successes until ``seconds`` have passed on the fake clock."""
     until = clock.now + seconds
@@ -306,13 +318,7 @@ def test_the_first_count_rises_to_what_its_windows_late_answers_prove(
     late to fit in the window prove nothing."""
     clock = FakeClock()
     lim = limiter(clock, initial_concurrency=64)
-    held = []
-    for _ in range(22):  # latency-bound: 22 at the server at once, 10 a second
-        held.append(start(lim))
-        clock.now += 0.1
-    for permit in held:
-        lim.release(permit)
-    clock.now += 3.0
+    held_22_at_once(lim, clock)
     let_in = []
     for _ in range(18):
         let_in.append(start(lim))
@@ -385,13 +391,7 @@ def test_a_request_let_go_before_a_back_off_is_of_its_event_though_sent_after() 
     lowered a count of 20 that was right to 18 for the next 10 s."""
     clock = FakeClock()
     lim = limiter(clock, initial_concurrency=64)
-    held = []
-    for _ in range(22):  # latency-bound: 22 at the server at once, 10 a second
-        held.append(start(lim))
-        clock.now += 0.1
-    for permit in held:
-        lim.release(permit)
-    clock.now += 3.0
+    held_22_at_once(lim, clock)
     unanswered = []
     for _ in range(20):  # 20 let in within 0.4 s, not yet answered
         unanswered.append(start(lim))
