@@ -8,7 +8,6 @@ import itertools
 import math
 import os
 from collections import deque
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -709,18 +708,20 @@ def simulate(
     concurrent: int = 5,
     latency: float = 0.02,
     window: float = 1.0,
-    send_lag: Callable[[int], float] = lambda seq: 0.0,
+    bucket: int | None = None,
+    **limits: Any,
 ) -> tuple[float, int]:
     """Event-driven run of ``requests`` against a sliding-window quota answering 429 with a
     whole-second ``Retry-After``; returns (virtual seconds taken, 429s).
 
-    ``send_lag(n)``: how long after its permit the n-th request reaches the server (a client
-    busy parsing replies sends late); the server counts by arrival, as a real one does.
+    ``bucket``: a token bucket of that many instead, refilled at ``rps`` (nginx's
+    ``limit_req`` and many gateways). ``limits``: the limiter's settings.
     """
     clock = FakeClock()
     clock.now = 0.0
-    lim = limiter(clock)
+    lim = limiter(clock, **limits)
     admitted: deque[float] = deque()
+    tokens, refilled = float(bucket or 0), 0.0
     # (when, order, what, permit, Retry-After): "send" reaches the server, "ok" / "429" returns
     events: list[tuple[float, int, str, Permit, float]] = []
     order = itertools.count()
@@ -734,7 +735,7 @@ def simulate(
                 break
             pending -= 1
             n = next(order)
-            heapq.heappush(events, (clock.now + send_lag(n), n, "send", permit, 0.0))
+            heapq.heappush(events, (clock.now, n, "send", permit, 0.0))
         upcoming = [events[0][0]] if events else []
         if pending and wait is not None:
             upcoming.append(clock.now + wait)
@@ -746,15 +747,25 @@ def simulate(
                     heapq.heappush(events, (clock.now + hold, next(order), "send", permit, 0.0))
                     continue
                 lim.sending(permit)
-                while admitted and admitted[0] <= clock.now - window:
-                    admitted.popleft()
-                if len(admitted) >= rps or in_flight >= concurrent:
+                if bucket is None:
+                    while admitted and admitted[0] <= clock.now - window:
+                        admitted.popleft()
                     full = len(admitted) >= rps
-                    retry = math.ceil(admitted[0] + window - clock.now) if full else 1
+                    room = admitted[0] + window - clock.now if full else 0.0
+                else:
+                    tokens = min(bucket, tokens + (clock.now - refilled) * rps / window)
+                    refilled = clock.now
+                    full = tokens < 1
+                    room = (1 - tokens) * window / rps
+                if full or in_flight >= concurrent:
+                    retry = math.ceil(room) if full else 1
                     heapq.heappush(events, (clock.now + 0.001, next(order), "429", permit, retry))
                     refused += 1
                 else:
-                    admitted.append(clock.now)
+                    if bucket is None:
+                        admitted.append(clock.now)
+                    else:
+                        tokens -= 1
                     in_flight += 1
                     heapq.heappush(events, (clock.now + latency, next(order), "ok", permit, 0))
             elif what == "ok":
@@ -793,6 +804,23 @@ def test_a_bulk_job_runs_near_the_quota(
     ideal = max((requests - rps) / rps * window, requests * latency / 5) + latency
     assert taken <= most_over_ideal * ideal
     assert refused <= most_429s
+
+
+@pytest.mark.parametrize("burst", [20, 1])
+def test_a_token_bucket_quota(burst: int) -> None:
+    """A token bucket as deep as its rate is met as a sliding window is. One much shallower
+    (nginx's ``limit_req`` without ``burst``) refuses the first burst after a request or
+    two, and the limiter learns that as the count, which its probe (2% of the count a
+    second) takes minutes to correct (simulated: 18x the ideal); what docs/bulk.md says to
+    do, ``max_requests_per_second`` a little under the quota, keeps every send in the
+    bucket."""
+    ideal = (500 - burst) / 20 + 0.02
+    taken, refused = simulate(500, bucket=burst)
+    if burst == 1:
+        assert taken > 5 * ideal  # the weakness docs/bulk.md states: mend both together
+        taken, refused = simulate(500, bucket=burst, max_requests_per_second=19)
+        assert refused == 0
+    assert taken <= 1.06 * ideal and refused <= 25
 
 
 def test_once_the_rate_is_known_the_server_holds_no_more_than_the_pace_can_use() -> None:
