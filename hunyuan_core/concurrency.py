@@ -21,14 +21,13 @@ too slow or a storm of 429s. :class:`AdaptiveLimiter` instead learns the quota f
   ``_on_rate_limited``) sets the pace to ``backoff`` times what the server let in within the
   ``window`` seconds before the rejected request (the quota, seen from here), raised to what
   that window's late answers prove; a later one moves that count only when the server says so
-  twice (see ``_learn_rate``). No span of our
-  sends a little longer than the window may then hold more than that count, which lets a
-  client that stalled catch up and makes a whole-second ``Retry-After`` unnecessary for
-  anyone but the refused request. After ``first_probe`` quiet seconds the pace probes
-  upward, ``probe`` of that rate per second, so a count that came out short (or a raised
-  quota) is found again; each probe the server refuses doubles that wait, up to ``hold``.
-  Once the rate is known, the server is sent no more at once than the pace can use
-  (:meth:`AdaptiveLimiter._concurrency_cap`).
+  twice (see ``_learn_rate``). No span of our sends a little longer than the window may then
+  hold more than that count, which lets a client that stalled catch up and makes a
+  whole-second ``Retry-After`` unnecessary for anyone but the refused request. After
+  ``first_probe`` quiet seconds the pace probes upward, ``probe`` of that rate per second, so
+  a count that came out short (or a raised quota) is found again; each probe the server
+  refuses doubles that wait, up to ``hold``. Once the rate is known, the server is sent no
+  more at once than the pace can use (:meth:`AdaptiveLimiter._concurrency_cap`).
 - **Pauses**: a 429 the window does not explain (``Retry-After`` longer than the window, as a
   per-minute quota asks, or fewer let in than before with no other request at the server, as
   a token quota refuses) pauses every start until ``Retry-After`` (or ``default_pause``).
@@ -425,9 +424,9 @@ class AdaptiveLimiter:
         (pausing everyone until then lost a window's worth of requests); the concurrency
         stays, as latency-bound work needs it to reach the rate. A rate 429 that asks for
         longer than the window is a quota the window does not model (per minute, say):
-        everyone pauses. Not the rate, with others at the server and no longer asked than a
-        window: the concurrency. Anything else (a 429 for tokens, say): everyone pauses, and
-        the concurrency halves.
+        everyone pauses. One that is not the rate's, with others at the server and a
+        ``Retry-After`` no longer than the window, is the concurrency's. Anything else (a 429
+        for tokens, say): everyone pauses, and the concurrency halves.
         """
         self.stats.rate_limited += 1
         permit.limited = True
@@ -587,11 +586,11 @@ class AdaptiveLimiter:
 
     def _leave_server(self, permit: Permit) -> None:
         if permit.at_server:
+            permit.answered_at = self.clock()
             if not permit.limited:
-                held = self.clock() - permit.at
+                held = permit.answered_at - permit.at
                 self._service = held if not self._service else 0.9 * self._service + 0.1 * held
             permit.window_full = self.at_server >= int(self.limit)
-            permit.answered_at = self.clock()
             permit.at_server = False
             self.at_server -= 1
 
