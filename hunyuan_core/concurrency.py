@@ -396,10 +396,9 @@ class AdaptiveLimiter:
         for sent, answered in reversed(done):
             bisect.insort(answers, answered)
             proven = max(proven, bisect.bisect_left(answers, sent + self.window))
-        if proven > round(self._ceiling * self.window):
+        if proven > self._count():
             self._most_let_in = max(self._most_let_in, proven)
-            self._ceiling = proven / self.window
-            self.rate = max(self.min_rate, self.backoff * self._ceiling)
+            self._pace_for(proven)
 
     def _let_in_before(self, permit: Permit) -> list[float]:
         """When the requests the server let in within the ``window`` up to ``permit``'s
@@ -516,7 +515,7 @@ class AdaptiveLimiter:
           and within two windows lowers the count by at most 5% (one request a window at
           20), so a short count costs 5% of the quota, not 20%.
         """
-        known = round(self._ceiling * self.window)
+        known = self._count()
         if self.rate is None:
             count = max(let_in, self._most_let_in)
         elif probing:
@@ -528,6 +527,14 @@ class AdaptiveLimiter:
             lower = known - max(1, known // 20)  # by 5%, and by one at least
             confirmed = let_in if again else self._most_let_in
             count = min(max(confirmed, lower), known)
+        self._pace_for(count)
+
+    def _count(self) -> int:
+        """The count a window the pace is set for (what the server let in, as learned)."""
+        return round(self._ceiling * self.window)
+
+    def _pace_for(self, count: int) -> None:
+        """Pace just under ``count`` a window: ``backoff`` of it."""
         self._ceiling = count / self.window
         self.rate = max(self.min_rate, self.backoff * self._ceiling)
 
