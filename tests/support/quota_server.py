@@ -61,7 +61,6 @@ class QuotaServer(HunyuanEmulator):
         self._vectors: dict[str, str] = {}
         self.admitted = 0
         self.rejected = 0
-        self.rejected_at: list[float] = []  # monotonic times of the 429s
         self.max_in_flight = 0
 
     def vector_json(self, text: str) -> str:
@@ -97,7 +96,6 @@ class QuotaServer(HunyuanEmulator):
         over = self._over_quota(key, now)
         if over is not None:
             self.rejected += 1
-            self.rejected_at.append(now)
             code, wait = over
             after = str(max(1, math.ceil(wait))) if self.whole_seconds else f"{wait:.3f}"
             await ex.send_json(429, _rate_limit_body(code), {"Retry-After": after})
